@@ -1,0 +1,1 @@
+"""python-musl-wheels generator: matrix.yml → validated model → plan → workflows."""

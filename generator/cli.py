@@ -1,0 +1,43 @@
+"""Command-line entry: one sub-command per verb, each in generator/commands/."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from generator.errors import GeneratorError
+
+# Each module exposes `register(subparsers)`; the parser it adds sets `func`.
+VERB_MODULES = (
+    "generator.commands.validate",
+    "generator.commands.schema",
+    "generator.commands.plan",
+    "generator.commands.render",
+    "generator.commands.sdist",
+    "generator.commands.build",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Turn matrix.yml into build plans, workflows and published wheels.",
+    )
+    subparsers = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for name in VERB_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except GeneratorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return result
