@@ -1,0 +1,110 @@
+"""`plan`: the build jobs for a matrix, as a table, JSON, or GitHub step outputs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from generator.changes import changed_modules
+from generator.commands.common import add_matrix_argument
+from generator.fileio import append_text
+from generator.matrix import LoadedMatrix, load_matrix
+from generator.plan import SHARDS, Plan, make_plan
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "plan", help="list the build jobs (cells grouped per module × version × arch)"
+    )
+    add_matrix_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help="only these modules (repeatable, or space/comma separated; 'all' or '' = every one)",
+    )
+    parser.add_argument(
+        "--changed-since",
+        default="",
+        metavar="REF",
+        help="only modules whose entry or hooks differ from git REF ('' = no filter)",
+    )
+    parser.add_argument(
+        "--summary", metavar="FILE", help="append a Markdown table (for $GITHUB_STEP_SUMMARY)"
+    )
+    parser.add_argument(
+        "--github-output",
+        metavar="FILE",
+        help="append the shard matrices as step outputs (the workflow passes $GITHUB_OUTPUT)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    matrix = load_matrix(args.matrix)
+    plan = make_plan(matrix, only_modules=_selection(matrix, args.only, args.changed_since))
+    if args.github_output:
+        append_text(args.github_output, github_outputs(plan))
+    if args.summary:
+        append_text(args.summary, markdown(plan))
+    if args.json:
+        print(json.dumps(plan.to_json(), indent=2))
+    else:
+        print(table(plan))
+    return 0
+
+
+def _selection(matrix: LoadedMatrix, only: list[str], changed_since: str) -> list[str] | None:
+    """None means every module; otherwise the names both filters allow."""
+    names = [name for value in only for name in value.replace(",", " ").split()]
+    selected = None if not names or names == ["all"] else names
+    if changed_since:
+        changed = changed_modules(matrix, changed_since)
+        selected = changed if selected is None else [n for n in selected if n in changed]
+    return selected
+
+
+def github_outputs(plan: Plan) -> str:
+    """`count=N` and `shard-K=<matrix JSON>` lines; an empty shard is `[]`."""
+    shards = plan.shards()
+    lines = [f"count={len(plan.jobs)}"]
+    for index in range(SHARDS):
+        entries = [job.matrix_entry() for job in shards[index]] if index < len(shards) else []
+        lines.append(f"shard-{index}={json.dumps(entries, separators=(',', ':'))}")
+    return "\n".join(lines) + "\n"
+
+
+def table(plan: Plan) -> str:
+    header = ("module", "version", "arch", "python", "runner", "qemu")
+    rows = [header] + [
+        (j.module, j.version, j.arch, " ".join(j.pythons), j.runner, "yes" if j.qemu else "no")
+        for j in plan.jobs
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]  # fmt: skip
+    cells = sum(len(j.pythons) for j in plan.jobs)
+    lines.append(
+        f"{len(plan.jobs)} jobs, {cells} cells, {len(plan.shards())} shard(s); "
+        f"{len(plan.skipped)} cells excluded; {len(plan.deferred)} jobs deferred to the next run"
+    )
+    return "\n".join(lines)
+
+
+def markdown(plan: Plan) -> str:
+    lines = [
+        "### Build plan",
+        "",
+        "| module | version | arch | python | runner |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {j.module} | {j.version} | {j.arch} | {' '.join(j.pythons)} | {j.runner} |"
+        for j in plan.jobs
+    ]
+    if not plan.jobs:
+        lines.append("| _nothing to build_ | | | | |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,28 @@
+"""`schema`: write the JSON Schema of matrix.yml."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from generator.fileio import write_atomically
+from generator.schema import SCHEMA_FILE, schema_text
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "schema", help=f"write the JSON Schema of matrix.yml (default: ./{SCHEMA_FILE})"
+    )
+    parser.add_argument(
+        "--output", default=SCHEMA_FILE, metavar="PATH", help="where to write it; - for stdout"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.output == "-":
+        sys.stdout.write(schema_text())
+    else:
+        write_atomically(args.output, schema_text())
+    return 0

@@ -1,0 +1,23 @@
+"""`validate`: check matrix.yml and report every problem with its line."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from generator.commands.common import add_matrix_argument
+from generator.matrix import load_matrix
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "validate", help="check matrix.yml (exit 2 with file:line:col on problems)"
+    )
+    add_matrix_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    matrix = load_matrix(args.matrix)
+    print(f"{args.matrix}: {len(matrix.modules)} modules, valid")
+    return 0

@@ -1,0 +1,110 @@
+"""YAML → plain data plus the line/column of every key and value.
+
+PyYAML silently keeps the last of two equal keys; a matrix that lists a module
+twice must instead be an error pointing at the second one, so mappings are built
+from the composed node tree here rather than by yaml.safe_load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.errors import MatrixError
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+    @classmethod
+    def of(cls, node: Node) -> Mark:
+        return cls(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+@dataclass
+class LocatedDocument:
+    """Parsed data and where each part of it was written."""
+
+    source: str
+    data: object
+    value_marks: dict[Path, Mark] = field(default_factory=dict)
+    key_marks: dict[Path, Mark] = field(default_factory=dict)
+
+    def mark_of_value(self, path: Path) -> Mark:
+        """The value at `path`, or the nearest enclosing value that was written."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.value_marks:
+                return self.value_marks[path[:end]]
+        return Mark(1, 1)
+
+    def mark_of_key(self, path: Path) -> Mark:
+        return self.key_marks.get(path) or self.mark_of_value(path)
+
+    def error(self, path: Path, what: str, fix: str, *, at_key: bool = False) -> MatrixError:
+        mark = self.mark_of_key(path) if at_key else self.mark_of_value(path)
+        return MatrixError(self.source, mark.line, mark.column, what, fix)
+
+
+def load_located(text: str, source: str) -> LocatedDocument:
+    """Parse one YAML document; raise MatrixError for syntax errors and repeated keys."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise MatrixError(
+            source, line, column, f"not valid YAML: {error.problem}", "fix the YAML syntax"
+        ) from None
+    except yaml.YAMLError as error:
+        raise MatrixError(source, 1, 1, f"not valid YAML: {error}", "fix the YAML syntax") from None
+    document = LocatedDocument(source, None)
+    if root is not None:
+        document.data = _convert(root, (), document, SafeConstructor())
+    return document
+
+
+def _convert(node: Node, path: Path, doc: LocatedDocument, constructor: SafeConstructor) -> object:
+    doc.value_marks[path] = Mark.of(node)
+    if isinstance(node, MappingNode):
+        return _convert_mapping(node, path, doc, constructor)
+    if isinstance(node, SequenceNode):
+        return [
+            _convert(item, (*path, index), doc, constructor)
+            for index, item in enumerate(node.value)
+        ]
+    assert isinstance(node, ScalarNode)
+    return constructor.construct_object(node, deep=True)
+
+
+def _convert_mapping(
+    node: MappingNode, path: Path, doc: LocatedDocument, constructor: SafeConstructor
+) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise doc_error(doc, key_node, "a key must be plain text", "write the key as a name")
+        key = str(constructor.construct_object(key_node, deep=True))
+        child = (*path, key)
+        if key in result:
+            first = doc.key_marks[child]
+            raise doc_error(
+                doc,
+                key_node,
+                f"'{key}' appears twice in the same mapping (first at line {first.line})",
+                "keep one entry; YAML would silently drop the first",
+            )
+        doc.key_marks[child] = Mark.of(key_node)
+        result[key] = _convert(value_node, child, doc, constructor)
+    return result
+
+
+def doc_error(doc: LocatedDocument, node: Node, what: str, fix: str) -> MatrixError:
+    mark = Mark.of(node)
+    return MatrixError(doc.source, mark.line, mark.column, what, fix)
