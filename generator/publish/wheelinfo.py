@@ -1,0 +1,84 @@
+"""Facts about one wheel file: its parsed name, its sha256, and its Requires-Python."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from packaging.metadata import parse_email
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidWheelFilename,
+    NormalizedName,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+from generator.errors import UserError
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class WheelName:
+    filename: str
+    project: NormalizedName
+    version: Version
+    tags: frozenset[Tag]
+
+
+def parse_wheel_name(filename: str, where: str = "") -> WheelName:
+    """Parse a wheel filename, or explain why it is not one."""
+    try:
+        project, version, _build, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename as error:
+        place = f"{where}: " if where else ""
+        raise UserError(
+            f"{place}{filename!r} is not a valid wheel filename ({error}) — wheels keep the "
+            "name their build backend gave them (PEP 427); do not rename them"
+        ) from None
+    return WheelName(filename, project, version, tags)
+
+
+def sha256_of_stream(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_of_file(path: Path) -> str:
+    with path.open("rb") as stream:
+        return sha256_of_stream(stream)
+
+
+def requires_python_of(wheel: Path | bytes) -> str | None:
+    """The wheel's own Requires-Python (from its METADATA), or None when it declares none."""
+    source: Path | io.BytesIO = io.BytesIO(wheel) if isinstance(wheel, bytes) else wheel
+    try:
+        with zipfile.ZipFile(source) as archive:
+            metadata = _metadata_bytes(archive)
+    except zipfile.BadZipFile:
+        problem = f"{_describe(wheel)} is not a zip archive — is it a truncated download?"
+        raise UserError(problem) from None
+    if metadata is None:
+        raise UserError(f"{_describe(wheel)} has no .dist-info/METADATA — not a valid wheel")
+    raw, _unparsed = parse_email(metadata)
+    return raw.get("requires_python")
+
+
+def _metadata_bytes(archive: zipfile.ZipFile) -> bytes | None:
+    # Exactly one top-level `*.dist-info/METADATA` exists in a valid wheel.
+    for name in archive.namelist():
+        parts = name.split("/")
+        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
+            return archive.read(name)
+    return None
+
+
+def _describe(wheel: Path | bytes) -> str:
+    return str(wheel) if isinstance(wheel, Path) else "a wheel"

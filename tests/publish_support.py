@@ -1,0 +1,53 @@
+"""Real musllinux wheels from the package registry, downloaded once per test process."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+ARCHES = ("x86_64", "aarch64")
+
+
+def _download(dest: Path, platform: str, python: str, *requirements: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--no-deps",
+         "--platform", platform, "--python-version", python, "-d", str(dest), *requirements],
+        check=True,
+    )
+
+
+@functools.cache
+def real_wheels() -> Path:
+    """markupsafe for 4 Pythons × 2 archs (8 distinct platform wheels) and jinja2 (pure)."""
+    dest = Path(tempfile.mkdtemp(prefix="publish-wheels-"))
+    for python in PYTHONS:
+        for arch in ARCHES:
+            _download(dest, f"musllinux_1_2_{arch}", python, "markupsafe==3.0.3")
+    _download(dest, "musllinux_1_2_x86_64", "3.12", "jinja2==3.1.6")
+    return dest
+
+
+def markupsafe_wheels() -> list[Path]:
+    wheels = sorted(real_wheels().glob("markupsafe-*.whl"))
+    assert len(wheels) == len(PYTHONS) * len(ARCHES), wheels
+    return wheels
+
+
+def jinja2_wheel() -> Path:
+    (wheel,) = real_wheels().glob("jinja2-*.whl")
+    return wheel
+
+
+def run_verb(verb_module: str, argv: list[str]) -> int:
+    """Run `python -m generator ...` in-process through the real CLI entry, with only the verb
+    under test registered (so a sibling verb that is mid-change cannot break these tests)."""
+    from unittest import mock
+
+    from generator import cli
+
+    with mock.patch.object(cli, "VERB_MODULES", (f"generator.commands.{verb_module}",)):
+        return cli.main(argv)
