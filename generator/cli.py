@@ -15,6 +15,7 @@ VERB_MODULES = (
     "generator.commands.schema",
     "generator.commands.plan",
     "generator.commands.render",
+    "generator.commands.image",
     "generator.commands.sdist",
     "generator.commands.build",
 )
