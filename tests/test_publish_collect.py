@@ -1,0 +1,177 @@
+import functools
+import json
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from publish_support import jinja2_wheel, markupsafe_wheels, run_verb
+
+from generator.errors import Failure, UserError
+from generator.publish.cells import Cell
+from generator.publish.closure import missing_distribution, verify_cell
+from generator.publish.collect import collect
+from generator.publish.fetch import FetchEntry
+from generator.publish.manifest import Origin, read_manifest
+from generator.publish.wheelinfo import sha256_of_file
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def file_server(tmp_path):
+    """A real HTTP server on 127.0.0.1 standing in for files.pythonhosted.org."""
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copyfile(jinja2_wheel(), served / jinja2_wheel().name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=served))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def artifacts(tmp_path, arches=("x86_64", "aarch64")):
+    """Built wheels as actions/download-artifact lays them out: one directory per artifact."""
+    root = tmp_path / "artifacts"
+    for wheel in markupsafe_wheels():
+        if "cp312" in wheel.name and any(arch in wheel.name for arch in arches):
+            artifact = root / f"wheels-{wheel.name.split('-')[-1][:-4]}"
+            artifact.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(wheel, artifact / wheel.name)
+    return root
+
+
+def jinja2_entry(server, sha256=None):
+    wheel = jinja2_wheel()
+    return FetchEntry(wheel.name, f"{server}/{wheel.name}", sha256 or sha256_of_file(wheel))
+
+
+def test_collect_gathers_built_fetched_and_verifies_every_cell(tmp_path, file_server):
+    dest = tmp_path / "out"
+    cells = [Cell("markupsafe", "3.0.3", "3.12", a) for a in ("x86_64", "aarch64")]
+    cells.append(Cell("jinja2", "3.1.6", "3.12", "x86_64"))
+    manifest = collect([artifacts(tmp_path)], [jinja2_entry(file_server)], dest, cells=cells)
+    origins = {entry.filename: entry.origin for entry in manifest.files}
+    assert origins == {
+        "markupsafe-3.0.3-cp312-cp312-musllinux_1_2_x86_64.whl": Origin.BUILT,
+        "markupsafe-3.0.3-cp312-cp312-musllinux_1_2_aarch64.whl": Origin.BUILT,
+        "jinja2-3.1.6-py3-none-any.whl": Origin.FETCHED,
+    }
+    assert read_manifest(dest / "manifest.json") == manifest
+    for entry in manifest.files:
+        assert sha256_of_file(dest / entry.filename) == entry.sha256
+
+
+def test_dependencies_come_from_the_index_when_nothing_here_has_them(tmp_path, file_server):
+    # jinja2 is pure and needs markupsafe: pip must fetch the aarch64 cp313 markupsafe wheel.
+    dest = tmp_path / "out"
+    cells = [Cell("jinja2", "3.1.6", "3.13", "aarch64")]
+    manifest = collect([], [jinja2_entry(file_server)], dest, cells=cells)
+    dependencies = [e.filename for e in manifest.files if e.origin is Origin.DEPENDENCY]
+    assert len(dependencies) == 1
+    assert dependencies[0].startswith("markupsafe-")
+    assert dependencies[0].endswith("-cp313-cp313-musllinux_1_2_aarch64.whl")
+
+
+def test_dependencies_are_taken_from_wheels_dir_before_the_index(tmp_path, file_server):
+    wheels = tmp_path / "repo" / "wheels"
+    for wheel in markupsafe_wheels():  # markupsafe 3.0.3, while the index has a newer one
+        (wheels / "markupsafe").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(wheel, wheels / "markupsafe" / wheel.name)
+    cells = [Cell("jinja2", "3.1.6", "3.12", "x86_64")]
+    dest = tmp_path / "out"
+    manifest = collect([], [jinja2_entry(file_server)], dest, cells=cells, wheels_dir=wheels)
+    assert {e.filename for e in manifest.files} >= {jinja2_wheel().name}
+    assert any(e.origin is Origin.DEPENDENCY and e.filename.startswith("markupsafe-")
+               for e in manifest.files)
+
+
+def test_a_missing_dependency_fails_naming_it(tmp_path, file_server):
+    cells = [Cell("jinja2", "3.1.6", "3.12", "x86_64")]
+    with pytest.raises(Failure, match=r"jinja2==3\.1\.6 .*no compatible wheel for 'MarkupSafe'"):
+        collect([], [jinja2_entry(file_server)], tmp_path / "out", cells=cells,
+                with_dependencies=False)
+
+
+def test_verification_ignores_pip_configuration(tmp_path, monkeypatch):
+    # A machine-wide find-links that has the dependency must not make the check pass.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for wheel in markupsafe_wheels():
+        shutil.copyfile(wheel, elsewhere / wheel.name)
+    monkeypatch.setenv("PIP_FIND_LINKS", str(elsewhere))
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copyfile(jinja2_wheel(), alone / jinja2_wheel().name)
+    with pytest.raises(Failure, match="MarkupSafe"):
+        verify_cell(Cell("jinja2", "3.1.6", "3.12", "x86_64"), alone)
+
+
+def test_a_wrong_checksum_fails_and_leaves_nothing_behind(tmp_path, file_server):
+    dest = tmp_path / "out"
+    entry = jinja2_entry(file_server, sha256="0" * 64)
+    with pytest.raises(Failure, match="does not match the expected 0000"):
+        collect([artifacts(tmp_path)], [entry], dest)
+    assert not (dest / entry.filename).exists()
+    assert not list(dest.glob(".*"))
+    assert not (dest / "manifest.json").exists()
+
+
+def test_the_same_wheel_built_twice_with_other_bytes_is_refused(tmp_path):
+    root = artifacts(tmp_path, arches=("x86_64",))
+    (copy,) = root.rglob("*.whl")
+    other = root / "again" / copy.name
+    other.parent.mkdir()
+    other.write_bytes(copy.read_bytes() + b"\0")
+    with pytest.raises(Failure, match="built twice with different contents"):
+        collect([root], [], tmp_path / "out", with_dependencies=False)
+
+
+def test_cells_default_to_those_named_by_built_wheels(tmp_path):
+    manifest = collect([artifacts(tmp_path)], [], tmp_path / "out")
+    assert manifest.cells == [
+        Cell("markupsafe", "3.0.3", "3.12", "aarch64"),
+        Cell("markupsafe", "3.0.3", "3.12", "x86_64"),
+    ]
+
+
+def test_nothing_to_publish_is_a_user_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="no cell to publish"):
+        collect([tmp_path / "empty"], [], tmp_path / "out")
+
+
+def test_missing_distribution_reads_pips_message():
+    stderr = "ERROR: No matching distribution found for MarkupSafe>=2.0\n"
+    assert missing_distribution(stderr) == "MarkupSafe"
+    assert missing_distribution("ERROR: something else") is None
+
+
+def test_collect_verb_with_fetch_list_and_cells_files(tmp_path, file_server):
+    fetch = tmp_path / "fetch.json"
+    entry = jinja2_entry(file_server)
+    fetch.write_text(json.dumps([{"url": entry.url, "filename": entry.filename,
+                                  "sha256": entry.sha256}]))
+    cells = tmp_path / "cells.json"
+    cells.write_text(json.dumps([
+        {"module": "jinja2", "version": "3.1.6", "python": "3.12", "arch": "x86_64"},
+        {"module": "MarkupSafe", "version": "3.0.3", "python": "3.12", "arch": "x86_64"},
+    ]))
+    out = tmp_path / "out"
+    argv = ["collect", "--built", str(artifacts(tmp_path)), "--fetch", str(fetch),
+            "--cells", str(cells), "--out", str(out), "--wheels", str(tmp_path / "none")]
+    assert run_verb("collect", argv) == 0
+    assert len(read_manifest(out / "manifest.json").cells) == 2
+
+
+def test_collect_verb_reports_a_bad_fetch_list_as_input_error(tmp_path, capsys):
+    fetch = tmp_path / "fetch.json"
+    fetch.write_text('[{"url": "http://x/y.whl", "filename": "y.whl", "sha256": "00"}]')
+    argv = ["collect", "--fetch", str(fetch), "--out", str(tmp_path / "out")]
+    assert run_verb("collect", argv) == 2
+    assert "not a valid wheel filename" in capsys.readouterr().err
