@@ -84,11 +84,11 @@ def _validate(document: LocatedDocument) -> Matrix:
         raise MatrixErrors(_unique(problems)) from None
 
 
-def _unique(errors: list[MatrixError]) -> list[MatrixError]:
-    """Union types report one error per branch at the same place: keep the first."""
-    seen: dict[tuple[int, int], MatrixError] = {}
-    for error in errors:
-        seen.setdefault((error.line, error.column), error)
+def _unique(errors: list[tuple[Path, MatrixError]]) -> list[MatrixError]:
+    """Union types report one error per branch for the same value: keep the first."""
+    seen: dict[Path, MatrixError] = {}
+    for path, error in errors:
+        seen.setdefault(path, error)
     return sorted(seen.values(), key=lambda e: (e.line, e.column))
 
 
@@ -115,9 +115,13 @@ _PATTERN_FIX = {
 }
 
 
-def _locate(document: LocatedDocument, detail: Any) -> MatrixError:
+def _locate(document: LocatedDocument, detail: Any) -> tuple[Path, MatrixError]:
     kind: str = detail["type"]
     path = _data_path(document.data, detail["loc"], names_key=kind in _KEY_ERRORS)
+    return path, _explain(document, detail, kind, path)
+
+
+def _explain(document: LocatedDocument, detail: Any, kind: str, path: Path) -> MatrixError:
     field = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
     if kind == "extra_forbidden":
         return _unknown_key(document, path)

@@ -98,8 +98,17 @@ class _Strict(BaseModel):
 class Exclusion(_Strict):
     """Cells a module must not build, and why."""
 
-    python: Annotated[PythonList, BeforeValidator(_as_list)] | None = None
-    arch: Annotated[ArchList, BeforeValidator(_as_list)] | None = None
+    python: (
+        Annotated[
+            PythonList,
+            BeforeValidator(_as_list, json_schema_input_type=PythonVersion | PythonList),
+        ]
+        | None
+    ) = None
+    arch: (
+        Annotated[ArchList, BeforeValidator(_as_list, json_schema_input_type=ArchName | ArchList)]
+        | None
+    ) = None
     versions: Annotated[str, Field(description="PEP 440 specifier, e.g. '<2'")] | None = None
     reason: Annotated[str, Field(min_length=1, description="Shown in plan and the lock")]
 

@@ -1,0 +1,89 @@
+"""Every kind of bad matrix gives `file:LINE:COL: what — fix`, exit 2, no traceback,
+and nothing is written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from generator_cli import run_generator
+
+# (name, matrix text, expected line, expected column, words the message must contain)
+CASES = [
+    ("unknown key", 'modules:\n  pyyaml:\n    versions: "6.0.2"\n    arhc: [x86_64]\n',
+     4, 5, ["unknown key 'arhc'", "did you mean 'arch'"]),
+    ("unknown top-level key", 'modulez:\n  pyyaml: "6.0.2"\n', 1, 1, ["unknown key 'modulez'"]),
+    ("unknown arch", 'modules:\n  pyyaml:\n    versions: "6.0.2"\n    arch: [x86_64, sparc]\n',
+     4, 20, ["unknown arch 'sparc'", "aarch64"]),
+    ("unknown python", 'modules:\n  pyyaml:\n    versions: "6.0.2"\n    python: ["2.7"]\n',
+     4, 14, ["Python '2.7'", "3.12"]),
+    ("unquoted python 3.10", 'defaults:\n  python: [3.10]\nmodules:\n  pyyaml: "6.0.2"\n',
+     2, 12, ["read as a number", '"3.10"']),
+    ("invalid version", 'modules:\n  pyyaml: "six"\n', 2, 11, ["'six' is not a valid version"]),
+    ("invalid specifier", 'modules:\n  pyyaml: ">=43,<<47"\n', 2, 11,
+     ["not a valid version specifier"]),
+    ("bad latest count", 'modules:\n  pyyaml: "latest:zero"\n', 2, 11, ["latest:"]),
+    ("invalid name", 'modules:\n  "-bad-": "1.0"\n', 2, 3, ["not a valid distribution name"]),
+    ("duplicate key", 'modules:\n  cffi: "1.17.1"\n  lxml: "6.0.0"\n  cffi: "2.0.0"\n',
+     4, 3, ["'cffi' appears twice", "line 2"]),
+    ("same module, other spelling", 'modules:\n  PyYAML: "6.0.2"\n  pyyaml: "6.0.1"\n',
+     3, 3, ["same module as 'PyYAML'"]),
+    ("hook missing", 'modules:\n  lxml:\n    versions: "6.0.0"\n    before-all: hooks/nope.sh\n',
+     4, 17, ["hooks/nope.sh", "does not exist"]),
+    ("hook outside hooks/", 'modules:\n  lxml:\n    versions: "6.0.0"\n    before-all: /etc/x.sh\n',
+     4, 17, ["before-all", "hooks/"]),
+    ("empty modules", "modules: {}\n", 1, 10, ["no modules"]),
+    ("empty file", "", 1, 1, ["empty"]),
+    ("comments only", "# nothing here\n", 1, 1, ["empty"]),
+    ("not yaml", "modules: [unclosed\n", 2, 1, ["not valid YAML"]),
+    ("not a mapping", "just some text\n", 1, 1, ["not a matrix"]),
+    ("modules not a mapping", "modules: [cffi]\n", 1, 10, ["'modules' has a list"]),
+    ("exclusion without reason", 'modules:\n  x:\n    versions: "1.0"\n    exclude:\n'
+     "      - arch: i686\n", 5, 9, ["'reason' is missing"]),
+    ("exclusion matching all", 'modules:\n  x:\n    versions: "1.0"\n    exclude:\n'
+     "      - reason: why\n", 5, 9, ["matches every cell"]),
+    ("bad apk name", 'modules:\n  x:\n    versions: "1.0"\n    apk: ["rm -rf /"]\n', 4, 11,
+     ["not valid for 'apk'"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_matrix_is_located_and_explained(
+    tmp_path: Path, text: str, line: int, column: int, words: list[str]
+) -> None:
+    (tmp_path / "matrix.yml").write_text(text)
+    done = run_generator("render", "--matrix", str(tmp_path / "matrix.yml"))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    first = done.stderr.splitlines()[0]
+    assert re.match(rf"error: \S*matrix\.yml:{line}:{column}: .+ — .+", first), done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["matrix.yml"], "nothing is written"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    (tmp_path / "matrix.yml").write_text(
+        'modules:\n  a:\n    versions: "1.0"\n    arch: [sparc]\n  b:\n    python: ["2.7"]\n'
+    )
+    done = run_generator("validate", "--matrix", str(tmp_path / "matrix.yml"))
+    assert done.returncode == 2
+    assert ":4:12:" in done.stderr and ":6:14:" in done.stderr
+
+
+def test_missing_matrix_file_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_generator("plan", "--matrix", str(tmp_path / "absent.yml"))
+    assert done.returncode == 2
+    assert "absent.yml: no such file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_policy_without_lock_says_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "matrix.yml").write_text("modules:\n  cffi: latest\n")
+    done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"))
+    assert done.returncode == 2
+    assert "generator update" in done.stderr

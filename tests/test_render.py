@@ -1,0 +1,153 @@
+"""render: deterministic, in sync on the committed tree, secure by real linters."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from generator_cli import REPO, run_generator
+
+from generator.matrix import load_matrix
+from generator.render import WORKFLOW_DIR, rendered_files, write
+
+GOLDEN = REPO / "tests" / "golden"
+BIN = Path(sys.executable).parent
+SYNTHETIC = """
+defaults:
+  python: ["3.9", "3.12", "3.14t"]
+  arch: [x86_64, i686, aarch64, armv7l, ppc64le, s390x, riscv64]
+modules:
+  alpha: "1.0"
+  beta: ["2.0", "2.1"]
+"""
+
+
+def copy_repo(tmp_path: Path) -> Path:
+    """The committed matrix, hooks and generated files, in a scratch directory."""
+    for path in ("matrix.yml", "matrix.schema.json", ".gitattributes"):
+        shutil.copy(REPO / path, tmp_path / path)
+    shutil.copytree(REPO / "hooks", tmp_path / "hooks")
+    shutil.copytree(REPO / WORKFLOW_DIR, tmp_path / WORKFLOW_DIR)
+    return tmp_path
+
+
+def test_committed_tree_is_in_sync() -> None:
+    done = run_generator("render", "--check")
+    assert done.returncode == 0, done.stderr
+
+
+def test_check_fails_after_a_one_line_matrix_change_and_writes_nothing(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path)
+    assert run_generator("render", "--check", "--matrix", str(root / "matrix.yml")).returncode == 0
+    with (root / "matrix.yml").open("a") as matrix:
+        matrix.write('  markupsafe: "3.0.3"\n')
+    before = (root / WORKFLOW_DIR / "build.yml").read_bytes()
+    done = run_generator("render", "--check", "--matrix", str(root / "matrix.yml"))
+    assert done.returncode == 1
+    assert f"stale: {WORKFLOW_DIR}/build.yml" in done.stderr
+    assert (root / WORKFLOW_DIR / "build.yml").read_bytes() == before
+    assert run_generator("render", "--matrix", str(root / "matrix.yml")).returncode == 0
+    assert run_generator("render", "--check", "--matrix", str(root / "matrix.yml")).returncode == 0
+
+
+def test_check_reports_a_generated_workflow_that_is_no_longer_rendered(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path)
+    shutil.copy(root / WORKFLOW_DIR / "ci.yml", root / WORKFLOW_DIR / "old.yml")
+    (root / WORKFLOW_DIR / "handwritten.yml").write_text("name: mine\n")
+    done = run_generator("render", "--check", "--matrix", str(root / "matrix.yml"))
+    assert done.returncode == 1
+    assert f"extra: {WORKFLOW_DIR}/old.yml" in done.stderr
+    assert "handwritten" not in done.stderr
+    run_generator("render", "--matrix", str(root / "matrix.yml"))
+    assert not (root / WORKFLOW_DIR / "old.yml").exists()
+    assert (root / WORKFLOW_DIR / "handwritten.yml").exists()
+
+
+def test_golden_build_workflow() -> None:
+    files = rendered_files(load_matrix(GOLDEN / "matrix.yml"))
+    expected = (GOLDEN / "build.yml").read_text()
+    assert files[f"{WORKFLOW_DIR}/build.yml"] == expected, (
+        "rendered build.yml changed: if intended, re-create tests/golden/build.yml with "
+        "`python -m generator render --matrix tests/golden/matrix.yml` and copy it"
+    )
+
+
+def test_render_is_deterministic(tmp_path: Path) -> None:
+    (tmp_path / "matrix.yml").write_text(SYNTHETIC)
+    first = rendered_files(load_matrix(tmp_path / "matrix.yml"))
+    second = rendered_files(load_matrix(tmp_path / "matrix.yml"))
+    assert first == second
+
+
+def every_header_says_generated(files: dict[str, str]) -> None:
+    for path, text in files.items():
+        if path.endswith(".yml"):
+            assert text.startswith("# Generated from matrix.yml by `python -m generator render`")
+
+
+@pytest.fixture(params=["committed", "synthetic"])
+def rendered_tree(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    if request.param == "committed":
+        return REPO
+    (tmp_path / "matrix.yml").write_text(SYNTHETIC)
+    files = rendered_files(load_matrix(tmp_path / "matrix.yml"))
+    every_header_says_generated(files)
+    write(files, tmp_path, [])
+    return tmp_path
+
+
+def workflows(root: Path) -> list[str]:
+    found = sorted(str(p) for p in (root / WORKFLOW_DIR).glob("*.yml"))
+    assert found
+    return found
+
+
+def test_zizmor_offline_has_no_findings(rendered_tree: Path) -> None:
+    for persona in ("regular", "pedantic"):
+        done = subprocess.run(
+            [str(BIN / "zizmor"), "--offline", "--persona", persona, *workflows(rendered_tree)],
+            capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "No findings" in done.stdout
+
+
+def test_workflows_match_github_schema(rendered_tree: Path) -> None:
+    done = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+         *workflows(rendered_tree)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_expression_inside_run(rendered_tree: Path) -> None:
+    import yaml
+
+    for path in workflows(rendered_tree):
+        for job in yaml.safe_load(Path(path).read_text())["jobs"].values():
+            for step in job.get("steps", []):
+                assert "${{" not in step.get("run", ""), (path, step)
+
+
+def test_hooks_pass_shellcheck() -> None:
+    hooks = sorted(str(p) for p in (REPO / "hooks").rglob("*.sh"))
+    assert hooks
+    done = subprocess.run(
+        [str(BIN / "shellcheck"), "--shell=sh", *hooks],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+
+
+def test_committed_matrix_validates_against_committed_schema(tmp_path: Path) -> None:
+    schema = str(REPO / "matrix.schema.json")
+    check = [str(BIN / "check-jsonschema"), "--schemafile", schema]
+    good = subprocess.run([*check, str(REPO / "matrix.yml")], capture_output=True, text=True)
+    assert good.returncode == 0, good.stdout
+    (tmp_path / "bad.yml").write_text("modules:\n  x:\n    arch: [sparc]\n")
+    bad = subprocess.run([*check, str(tmp_path / "bad.yml")], capture_output=True, text=True)
+    assert bad.returncode == 1 and "sparc" in bad.stdout

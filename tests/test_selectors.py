@@ -1,0 +1,93 @@
+"""Each planned job makes the REAL cibuildwheel select exactly its identifiers.
+
+`cibuildwheel --print-build-identifiers` needs no Docker: it applies the job's
+CIBW_* env and argv (the same `generator.cibw.command` the build verb runs) to a
+tiny sdist whose own config tries to select something else.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from generator_cli import REPO
+from tiny_sdist import make_tiny_sdist
+
+from generator import cibw
+from generator.matrix import load_matrix
+from generator.plan import Job, make_plan
+from generator.platforms import ARCHS, PYTHONS
+
+SYNTHETIC = f"""
+defaults:
+  python: {list(PYTHONS)}
+  arch: {list(ARCHS)}
+modules:
+  alpha: ["1.0", "2.0"]
+  beta:
+    versions: "3.1"
+    python: ["3.9", "3.14t"]
+    exclude:
+      - {{arch: [i686, riscv64], reason: test}}
+      - {{python: "3.9", arch: s390x, reason: test}}
+"""
+
+
+def printed_identifiers(
+    job: Job, sdist: Path, tmp_path: Path, *, neutral_config: bool = True
+) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIBW_")} | job.env
+    argv = [*cibw.command(sdist, tmp_path / "out"), "--print-build-identifiers"]
+    if not neutral_config:
+        at = argv.index("--config-file")
+        del argv[at : at + 2]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def assert_every_job_selects_exactly_its_identifiers(jobs: list[Job], tmp_path: Path) -> None:
+    sdist = make_tiny_sdist(tmp_path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        printed = list(pool.map(lambda job: printed_identifiers(job, sdist, tmp_path), jobs))
+    for job, identifiers in zip(jobs, printed, strict=True):
+        assert identifiers == list(job.identifiers), job.id
+        assert all("-musllinux_" in i and i.endswith(f"_{job.arch}") for i in identifiers)
+
+
+def test_committed_matrix_jobs_select_exactly_their_identifiers(tmp_path: Path) -> None:
+    jobs = list(make_plan(load_matrix(REPO / "matrix.yml")).jobs)
+    assert jobs
+    assert_every_job_selects_exactly_its_identifiers(jobs, tmp_path)
+
+
+def test_synthetic_all_archs_matrix_selects_exactly(tmp_path: Path) -> None:
+    (tmp_path / "matrix.yml").write_text(SYNTHETIC)
+    plan = make_plan(load_matrix(tmp_path / "matrix.yml"))
+    jobs = list(plan.jobs)
+    assert {job.arch for job in jobs} == set(ARCHS)
+    beta = {job.arch: job.pythons for job in jobs if job.module == "beta"}
+    assert "i686" not in beta and "riscv64" not in beta
+    assert beta["s390x"] == ("3.14t",) and beta["x86_64"] == ("3.9", "3.14t")
+    assert_every_job_selects_exactly_its_identifiers(jobs, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("dropped_env", "neutral_config"),
+    [(("CIBW_BUILD",), True), (("CIBW_SKIP",), False)],
+    ids=["without CIBW_BUILD", "without CIBW_SKIP and --config-file"],
+)
+def test_the_check_can_fail(
+    tmp_path: Path, dropped_env: tuple[str, ...], neutral_config: bool
+) -> None:
+    """Without the neutralising options the selection changes, and the check sees it."""
+    job = make_plan(load_matrix(REPO / "matrix.yml")).jobs[0]
+    env = {k: v for k, v in job.env.items() if k not in dropped_env}
+    damaged = Job(job.module, job.version, job.arch, job.pythons, env)
+    printed = printed_identifiers(
+        damaged, make_tiny_sdist(tmp_path), tmp_path, neutral_config=neutral_config
+    )
+    assert printed != list(job.identifiers)
