@@ -1,0 +1,185 @@
+"""The index as the generator sees it: a project's files, a release's metadata, many at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from generator.errors import Failure, GeneratorError, UserError
+from generator.pypi import release_metadata as meta
+from generator.pypi import simple_index
+from generator.pypi.models import ProjectFiles, ReleaseMetadata
+from generator.pypi.transport import (
+    NotFound,
+    RequestStats,
+    RetryPolicy,
+    Transport,
+    default_index_url,
+)
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
+
+JSON = "application/json"
+CORE_METADATA = "text/plain, */*;q=0.1"
+
+
+class ProjectNotFound(UserError):
+    """A module name the index does not know: usually a typo in matrix.yml."""
+
+    def __init__(self, name: str, index_url: str, url: str) -> None:
+        self.name = name
+        super().__init__(
+            f"module {name!r} is not on the index {index_url} ({url} answered 404): "
+            "check its spelling in matrix.yml, or the index URL"
+        )
+
+
+class VersionNotFound(UserError):
+    def __init__(self, name: str, version: Version, index_url: str) -> None:
+        super().__init__(
+            f"{name} {version} is not on the index {index_url}: "
+            "check the pinned version in matrix.yml"
+        )
+
+
+class MetadataUnavailable(Failure):
+    def __init__(self, name: str, version: Version, tried: list[str]) -> None:
+        super().__init__(
+            f"no metadata for {name} {version}: tried {', '.join(tried) or 'nothing'}; "
+            "the release has no wheel with PEP 658 metadata and the JSON API is not "
+            "available here"
+        )
+
+
+class PyPIClient:
+    """Read-only access to a simple index (plus PyPI's JSON API where it exists).
+
+    `index_url` defaults to `PIP_INDEX_URL`, else https://pypi.org/simple/.
+    `json_api_url` defaults to the index URL with its `simple` segment replaced by
+    `pypi` (PyPI's layout); pass "" to never use the JSON API.
+    `cache_dir` keeps HTTP responses (with ETags) between runs; None caches in memory.
+    """
+
+    def __init__(
+        self,
+        index_url: str | None = None,
+        *,
+        json_api_url: str | None = None,
+        cache_dir: Path | None = None,
+        retry: RetryPolicy | None = None,
+        max_workers: int = 16,
+    ) -> None:
+        self.index_url = (index_url or default_index_url()).rstrip("/") + "/"
+        self.json_api_url = (
+            meta.json_api_base(self.index_url) if json_api_url is None else json_api_url
+        ) or None
+        self.max_workers = max_workers
+        self.transport = Transport(cache_dir=cache_dir, retry=retry, pool_size=max_workers)
+        # Some proxies serve /pypi/<name>/json but 404 every per-version URL (the one
+        # here does); after the first such miss we go straight to PEP 658 metadata.
+        self._release_json_works = True
+
+    def __enter__(self) -> PyPIClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.transport.close()
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.transport.stats
+
+    def project_files(self, name: str) -> ProjectFiles:
+        """Every file of `name` on the index (one request, or none on a cache hit)."""
+        url = simple_index.project_page_url(self.index_url, canonicalize_name(name))
+        try:
+            return self.transport.get(
+                url,
+                accept=simple_index.ACCEPT,
+                parse=lambda response: simple_index.parse_project_page(response, name),
+            )
+        except NotFound as missing:
+            raise ProjectNotFound(name, self.index_url, missing.url) from None
+
+    def release_metadata(
+        self, name: str, version: Version, files: ProjectFiles | None = None
+    ) -> ReleaseMetadata:
+        """Requires-Dist and Requires-Python of one release.
+
+        Tries the JSON API, then PEP 658 metadata of one of the release's wheels, then
+        the project's JSON (which describes its newest release only). Pass `files` when
+        already fetched to save a request.
+        """
+        normalized, tried = canonicalize_name(name), []
+        if self.json_api_url and self._release_json_works:
+            url = meta.release_json_url(self.json_api_url, normalized, version)
+            tried.append(url)
+            try:
+                return self._get_json_metadata(url, name)
+            except NotFound:
+                pass  # an unknown version, or a proxy without per-version URLs: look below
+        files = files or self.project_files(name)
+        release = files.releases().get(version)
+        if release is None:
+            raise VersionNotFound(name, version, self.index_url)
+        if tried:
+            # The version exists, so the per-version JSON URL is what is missing here.
+            self._release_json_works = False
+        if release.wheels:
+            url = release.wheels[0].url + ".metadata"
+            tried.append(url)
+            try:
+                return self.transport.get(
+                    url, accept=CORE_METADATA, parse=lambda r: meta.parse_core_metadata(r, name)
+                )
+            except NotFound:
+                pass
+        if self.json_api_url:
+            url = meta.project_json_url(self.json_api_url, normalized)
+            tried.append(url)
+            newest = self._get_json_metadata(url, name)
+            if newest.version == version:
+                return newest
+        raise MetadataUnavailable(name, version, tried)
+
+    def _get_json_metadata(self, url: str, name: str) -> ReleaseMetadata:
+        return self.transport.get(
+            url, accept=JSON, parse=lambda response: meta.parse_release_json(response, name)
+        )
+
+    def map_concurrently(
+        self, function: Callable[[K], R], items: Iterable[K]
+    ) -> dict[K, R | GeneratorError]:
+        """Run `function` over `items` on the worker threads, sharing this client.
+
+        A failure for one item is returned in its place, so the caller can keep the
+        others (one module's failure must not stop the update of the rest).
+        """
+
+        def guarded(item: K) -> R | GeneratorError:
+            try:
+                return function(item)
+            except GeneratorError as error:
+                return error
+
+        unique = list(dict.fromkeys(items))
+        with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
+            return dict(zip(unique, pool.map(guarded, unique), strict=True))
+
+    def project_files_many(self, names: Iterable[str]) -> dict[str, ProjectFiles | GeneratorError]:
+        return self.map_concurrently(self.project_files, names)
