@@ -1,0 +1,236 @@
+"""A fixture-driven simple index + JSON API on 127.0.0.1, with fault injection.
+
+Serves the recorded responses in tests/fixtures/pypi/ (see its README.md):
+  /simple/<name>/                 recorded page; PEP 691 JSON or PEP 503 HTML by `mode`
+  /pypi/<name>/json               recorded JSON API answer
+  /pypi/<name>/<version>/json     recorded per-version answer, else 404 (as recorded)
+  /files/.../<wheel>.metadata     recorded PEP 658 file, else 404
+File URLs in served pages are rewritten from files.pythonhosted.org to /files/ here,
+so nothing leaves the machine.
+
+`mode`: "negotiate" (by Accept), "html-only", "json-only". The proxy we record from
+answers HTML only, so a PEP 691 page is *derived* from the recorded JSON API answer
+(same files, hashes, yanked reasons, requires-python, sizes, upload times) unless a
+recorded simple/<name>.json exists.
+
+Faults are queued per path and consumed one per request; see `Fault`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pypi"
+FILES_HOST = "https://files.pythonhosted.org/"
+PEP691 = "application/vnd.pypi.simple.v1+json"
+
+
+@dataclass
+class Fault:
+    """One misbehaviour for one request.
+
+    kind: "status" (answer `status` with `headers`), "hang" (send nothing until the
+    server stops), "truncate" (announce the full length, send half, close),
+    "short-json" (a complete HTTP answer whose JSON body is cut in half).
+    """
+
+    kind: str
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class FixtureIndex:
+    def __init__(self, mode: str = "negotiate", etags: bool = False) -> None:
+        self.mode = mode
+        self.etags = etags  # send ETag and answer If-None-Match with 304
+        self.faults: dict[str, list[Fault]] = {}
+        # path → (status, content type, body): answers a test adds beyond the recordings
+        self.routes: dict[str, tuple[int, str, bytes]] = {}
+        self.seen: list[Seen] = []
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def index_url(self) -> str:
+        return f"{self.url}/simple/"
+
+    def start(self) -> FixtureIndex:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()  # releases hung handlers
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def inject(self, path: str, *faults: Fault) -> None:
+        with self._lock:
+            self.faults.setdefault(path, []).extend(faults)
+
+    def requests_to(self, path: str) -> list[Seen]:
+        return [seen for seen in self.seen if seen.path == path]
+
+    def _next_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            queue = self.faults.get(path)
+            return queue.pop(0) if queue else None
+
+    # -- content -----------------------------------------------------------------
+
+    def content(self, path: str, accept: str) -> tuple[int, str, bytes]:
+        if path in self.routes:
+            return self.routes[path]
+        parts = [p for p in path.split("/") if p]
+        if len(parts) == 2 and parts[0] == "simple":
+            return self._simple_page(canonicalize_name(parts[1]), accept)
+        if len(parts) == 3 and parts[0] == "pypi" and parts[2] == "json":
+            return self._file(FIXTURES / "json" / f"{parts[1]}.json", "application/json")
+        if len(parts) == 4 and parts[0] == "pypi" and parts[3] == "json":
+            name = f"{parts[1]}-{parts[2]}.json"
+            return self._file(FIXTURES / "release-json" / name, "application/json")
+        if parts and parts[0] == "files" and parts[-1].endswith(".metadata"):
+            return self._file(FIXTURES / "metadata" / parts[-1], "application/octet-stream")
+        return 404, "text/plain", b""
+
+    def _simple_page(self, name: str, accept: str) -> tuple[int, str, bytes]:
+        html_file = FIXTURES / "simple" / f"{name}.html"
+        json_file = FIXTURES / "simple" / f"{name}.json"
+        api_file = FIXTURES / "json" / f"{name}.json"
+        if not api_file.exists():
+            return 404, "text/plain", b""
+        wants_json = self.mode == "json-only" or (self.mode == "negotiate" and PEP691 in accept)
+        if wants_json:
+            if json_file.exists():
+                return 200, PEP691, self._local(json_file.read_bytes())
+            return 200, PEP691, self._local(pep691_from_json_api(api_file))
+        if not html_file.exists():
+            return 406, "text/plain", b"no HTML recorded"
+        return 200, "text/html", self._local(html_file.read_bytes())
+
+    def _file(self, path: Path, content_type: str) -> tuple[int, str, bytes]:
+        if not path.exists():
+            return 404, "text/plain", b""
+        return 200, content_type, self._local(path.read_bytes())
+
+    def _local(self, body: bytes) -> bytes:
+        return body.replace(FILES_HOST.encode(), f"{self.url}/files/".encode())
+
+    # -- HTTP --------------------------------------------------------------------
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        index = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # keep pytest output clean
+
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                with index._lock:
+                    index.seen.append(Seen("GET", path, dict(self.headers.items())))
+                fault = index._next_fault(path)
+                if fault and fault.kind == "hang":
+                    index.stopping.wait(timeout=10)
+                    self.close_connection = True
+                    return
+                if fault and fault.kind == "status":
+                    self._send(fault.status, "text/plain", b"injected", fault.headers)
+                    return
+                status, content_type, body = index.content(path, self.headers.get("Accept", ""))
+                headers: dict[str, str] = {}
+                if index.etags and status == 200:
+                    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                    headers["ETag"] = etag
+                    headers["Cache-Control"] = "max-age=0"  # always revalidate
+                    if self.headers.get("If-None-Match") == etag:
+                        self._send(304, None, b"", headers)
+                        return
+                if fault and fault.kind == "truncate":
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 2])
+                    self.close_connection = True
+                    return
+                if fault and fault.kind == "short-json":
+                    body = body[: len(body) // 2]
+                self._send(status, content_type, body, headers)
+
+            def _send(
+                self, status: int, content_type: str | None, body: bytes, headers: dict[str, str]
+            ) -> None:
+                self.send_response(status)
+                if content_type:
+                    self.send_header("Content-Type", content_type)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                if status != 304:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if status != 304:
+                    self.wfile.write(body)
+
+        return Handler
+
+
+def pep691_from_json_api(api_file: Path) -> bytes:
+    """A PEP 691 (+PEP 700) project page built from a recorded JSON API answer."""
+    data = json.loads(api_file.read_text())
+    files = [
+        {
+            "filename": f["filename"],
+            # This registry's JSON API gives some URLs as "../../packages/<hash path>",
+            # the file host's "/packages/<hash path>" seen from /pypi/<name>/json.
+            "url": f["url"].replace("../../packages/", FILES_HOST, 1),
+            "hashes": {"sha256": f["digests"]["sha256"]},
+            "requires-python": f["requires_python"],
+            "yanked": (f["yanked_reason"] or True) if f["yanked"] else False,
+            "size": f["size"],
+            "upload-time": f["upload_time_iso_8601"],
+        }
+        for release in data["releases"].values()
+        for f in release
+    ]
+    page = {
+        "meta": {"api-version": "1.1"},
+        "name": canonicalize_name(data["info"]["name"]),
+        "versions": sorted(data["releases"]),
+        "files": files,
+    }
+    return json.dumps(page).encode()
+
+
+@contextmanager
+def running_index(mode: str = "negotiate", etags: bool = False) -> Iterator[FixtureIndex]:
+    """A started FixtureIndex, stopped on exit."""
+    index = FixtureIndex(mode, etags).start()
+    try:
+        yield index
+    finally:
+        index.stop()
