@@ -1,0 +1,64 @@
+"""build: the local verb runs cibuildwheel with exactly the plan's env, and explains
+what it cannot do. (The container build itself cannot run here: no engine.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from generator_cli import REPO
+
+from generator.matrix import load_matrix
+from generator.plan import make_plan
+
+
+def build(*args: str, path: str = "/usr/bin:/bin") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "build", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+        env={"PYTHONPATH": str(REPO), "PATH": path},
+    )  # fmt: skip
+
+
+def test_dry_run_uses_the_plans_env_and_neutral_config() -> None:
+    done = build("--module", "cryptography", "--version", "50.0.2", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    printed = {entry["id"]: entry for entry in map(json.loads, done.stdout.splitlines())}
+    planned = {j.id: j for j in make_plan(load_matrix(REPO / "matrix.yml")).jobs
+               if j.module == "cryptography"}  # fmt: skip
+    assert printed.keys() == planned.keys() and len(planned) == 3  # no i686: excluded
+    for job_id, job in planned.items():
+        assert printed[job_id]["env"] == job.env
+        assert "--config-file /" in printed[job_id]["argv"]
+
+
+def test_filters_narrow_the_job() -> None:
+    done = build("--module", "lxml", "--version", "6.1.3", "--arch", "aarch64",
+                 "--python", "3.12 3.14", "--dry-run")  # fmt: skip
+    entry = json.loads(done.stdout)
+    assert entry["env"]["CIBW_BUILD"] == "cp312-musllinux_aarch64 cp314-musllinux_aarch64"
+
+
+def test_cells_outside_the_matrix_are_refused() -> None:
+    cases = {
+        ("--version", "1.0"): "lxml 1.0 is not in the matrix",
+        ("--version", "6.1.3", "--arch", "s390x"): "arch s390x is not in the matrix",
+        ("--version", "6.1.3", "--python", "3.9"): "python 3.9 is not in the matrix",
+    }
+    for args, message in cases.items():
+        done = build("--module", "lxml", *args)
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+    excluded = build("--module", "bcrypt", "--version", "5.0.0", "--arch", "i686")
+    assert excluded.returncode == 2 and "no cargo for 32-bit" in excluded.stderr
+
+
+def test_no_container_engine_is_a_clear_error(tmp_path: Path) -> None:
+    """PATH holds only python and git: neither docker nor podman can be found."""
+    (tmp_path / "bin").mkdir()
+    done = build("--module", "lxml", "--version", "6.1.3", path=str(tmp_path / "bin"))
+    assert done.returncode == 2
+    assert "no container engine is usable here" in done.stderr
+    assert "docker: not installed" in done.stderr and "podman: not installed" in done.stderr
+    assert "Traceback" not in done.stderr
