@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,9 +16,13 @@ VERB_MODULES = (
     "generator.commands.schema",
     "generator.commands.plan",
     "generator.commands.render",
-    "generator.commands.image",
     "generator.commands.sdist",
     "generator.commands.build",
+    "generator.commands.image",
+    "generator.commands.collect",
+    "generator.commands.commit_wheels",
+    "generator.commands.index",
+    "generator.commands.catalog",
 )
 
 
@@ -41,4 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `plan --json | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return 0
     return result

@@ -28,7 +28,15 @@ def real_wheels() -> Path:
         for arch in ARCHES:
             _download(dest, f"musllinux_1_2_{arch}", python, "markupsafe==3.0.3")
     _download(dest, "musllinux_1_2_x86_64", "3.12", "jinja2==3.1.6")
+    older = dest / "older"  # kept apart: a second version of markupsafe, for retention
+    _download(older, "musllinux_1_2_x86_64", "3.12", "markupsafe==3.0.2")
     return dest
+
+
+def older_markupsafe_wheel() -> Path:
+    # Its filename is "MarkupSafe-3.0.2-...": older wheels did not normalize the project name.
+    (wheel,) = (real_wheels() / "older").glob("*-3.0.2-*.whl")
+    return wheel
 
 
 def markupsafe_wheels() -> list[Path]:

@@ -1,0 +1,168 @@
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from publish_support import markupsafe_wheels, older_markupsafe_wheel, run_verb
+
+from generator.errors import Failure
+from generator.publish.collect import collect
+from generator.publish.gitpublish import GitTarget, RetryPolicy, publish_wheels
+from generator.publish.wheelinfo import sha256_of_file
+
+FAST = RetryPolicy(base_delay=0.05, max_delay=0.5)
+
+
+def git(cwd, *args):
+    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def remote(tmp_path):
+    """A bare repository with one commit on main, like the GitHub repository."""
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "-b", "main", str(bare)], check=True)
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True,
+                   capture_output=True)
+    (seed / "README.md").write_text("hello\n")
+    git(seed, "add", "README.md")
+    git(seed, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "init")
+    git(seed, "push", "-q", "origin", "HEAD:main")
+    return bare
+
+
+def clone(remote, where):
+    subprocess.run(["git", "clone", "--quiet", str(remote), str(where)], check=True,
+                   capture_output=True)
+    return where
+
+
+def published(remote, tmp_path):
+    """The wheels/ tree of the remote's main, as a fresh clone sees it."""
+    return clone(remote, tmp_path / "check") / "wheels"
+
+
+def sums(wheels_dir):
+    lines = (wheels_dir / "SHA256SUMS").read_text().splitlines()
+    return {path: digest for digest, path in (line.split("  ") for line in lines)}
+
+
+def test_eight_concurrent_publishers_all_arrive(remote, tmp_path):
+    wheels = markupsafe_wheels()
+    assert len(wheels) == 8
+    start = threading.Barrier(len(wheels))
+    results, errors = {}, []
+
+    def publisher(number, wheel):
+        repo = clone(remote, tmp_path / f"publisher{number}")
+        try:
+            start.wait(timeout=60)
+            results[number] = publish_wheels(GitTarget(repo), [wheel], f"publish {number}",
+                                             policy=FAST, log=lambda _: None)
+        except Exception as error:  # collected so the assertion shows every failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=publisher, args=item) for item in enumerate(wheels)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert len(results) == 8
+    tree = published(remote, tmp_path)
+    expected = {f"markupsafe/{w.name}": sha256_of_file(w) for w in wheels}
+    assert sums(tree) == expected  # the index file lists every wheel, no merge damage
+    for path, digest in expected.items():
+        assert sha256_of_file(tree / path) == digest
+    assert git(tree.parent, "rev-list", "--count", "main") == "9"  # one commit per publisher
+    assert git(tree.parent, "rev-list", "--merges", "main") == ""
+    assert sum(r.attempts for r in results.values()) > 8  # there really were races
+    for number in range(8):  # publishers' working trees are untouched
+        assert git(tmp_path / f"publisher{number}", "status", "--porcelain") == ""
+
+
+def test_publishing_again_makes_no_commit(remote, tmp_path):
+    repo = clone(remote, tmp_path / "repo")
+    first = publish_wheels(GitTarget(repo), markupsafe_wheels()[:2], "one", policy=FAST)
+    again = publish_wheels(GitTarget(repo), markupsafe_wheels()[:2], "two", policy=FAST)
+    assert again.commit == first.commit and again.added == []
+    assert git(remote, "rev-parse", "main") == first.commit
+
+
+def test_a_published_wheel_never_changes(remote, tmp_path):
+    repo = clone(remote, tmp_path / "repo")
+    wheel = markupsafe_wheels()[0]
+    publish_wheels(GitTarget(repo), [wheel], "one", policy=FAST)
+    tampered = tmp_path / "tampered" / wheel.name
+    tampered.parent.mkdir()
+    tampered.write_bytes(wheel.read_bytes() + b"\0")
+    with pytest.raises(Failure, match="already published with different contents"):
+        publish_wheels(GitTarget(repo), [tampered], "two", policy=FAST)
+
+
+def test_retention_keeps_the_newest_versions_and_sums_follow(remote, tmp_path):
+    repo = clone(remote, tmp_path / "repo")
+    old = older_markupsafe_wheel()
+    new = next(w for w in markupsafe_wheels() if w.name.endswith("cp312-musllinux_1_2_x86_64.whl"))
+    publish_wheels(GitTarget(repo), [old], "old", policy=FAST)
+    result = publish_wheels(GitTarget(repo), [new], "new", keep_versions=1, policy=FAST)
+    assert result.removed == [f"wheels/markupsafe/{old.name}"]
+    assert sums(published(remote, tmp_path)) == {f"markupsafe/{new.name}": sha256_of_file(new)}
+
+
+def test_retries_are_bounded_with_jittered_backoff(tmp_path):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    git(repo, "remote", "add", "origin", str(tmp_path / "gone.git"))
+    pauses = []
+    policy = RetryPolicy(attempts=3, base_delay=1, sleep=pauses.append,
+                         jitter=lambda low, high: high)
+    with pytest.raises(Failure, match="gave up after 3 attempts"):
+        publish_wheels(GitTarget(repo), markupsafe_wheels()[:1], "x", policy=policy,
+                       log=lambda _: None)
+    assert pauses == [2, 4]
+
+
+def test_a_refused_push_that_is_no_race_fails_at_once(remote, tmp_path):
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    repo = clone(remote, tmp_path / "repo")
+    pauses = []
+    with pytest.raises(Failure, match="contents: write"):
+        publish_wheels(GitTarget(repo), markupsafe_wheels()[:1], "x",
+                       policy=RetryPolicy(sleep=pauses.append))
+    assert pauses == []
+
+
+def test_collect_then_commit_wheels_verb(remote, tmp_path, monkeypatch):
+    built = tmp_path / "built"
+    built.mkdir()
+    for wheel in markupsafe_wheels()[:2]:
+        (built / wheel.name).write_bytes(wheel.read_bytes())
+    collect([built], [], tmp_path / "out", with_dependencies=False)
+    repo = clone(remote, tmp_path / "repo")
+    output = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    argv = ["commit-wheels", "--from", str(tmp_path / "out"), "--repo", str(repo),
+            "--message", "Publish wheels for run 7"]
+    assert run_verb("commit_wheels", argv) == 0
+    head = git(remote, "rev-parse", "main")
+    assert output.read_text() == f"commit={head}\n"
+    assert git(remote, "log", "-1", "--format=%s|%an", "main") == \
+        "Publish wheels for run 7|github-actions[bot]"
+    assert len(sums(published(remote, tmp_path))) == 2
+
+
+def test_commit_wheels_refuses_files_that_differ_from_the_manifest(tmp_path):
+    built = tmp_path / "built"
+    built.mkdir()
+    wheel = markupsafe_wheels()[0]
+    (built / wheel.name).write_bytes(wheel.read_bytes())
+    out = tmp_path / "out"
+    collect([built], [], out, with_dependencies=False)
+    (out / wheel.name).write_bytes(b"changed")
+    argv = ["commit-wheels", "--from", str(out), "--repo", str(Path(tmp_path))]
+    assert run_verb("commit_wheels", argv) == 1
