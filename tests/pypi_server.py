@@ -4,7 +4,7 @@ Serves the recorded responses in tests/fixtures/pypi/ (see its README.md):
   /simple/<name>/                 recorded page; PEP 691 JSON or PEP 503 HTML by `mode`
   /pypi/<name>/json               recorded JSON API answer
   /pypi/<name>/<version>/json     recorded per-version answer, else 404 (as recorded)
-  /files/.../<wheel>.metadata     recorded PEP 658 file, else 404
+  /files/.../<wheel>.metadata     recorded PEP 658 file, else 404 (also /packages/...)
 File URLs in served pages are rewritten from files.pythonhosted.org to /files/ here,
 so nothing leaves the machine.
 
@@ -111,7 +111,8 @@ class FixtureIndex:
         if len(parts) == 4 and parts[0] == "pypi" and parts[3] == "json":
             name = f"{parts[1]}-{parts[2]}.json"
             return self._file(FIXTURES / "release-json" / name, "application/json")
-        if parts and parts[0] == "files" and parts[-1].endswith(".metadata"):
+        # /packages/...: where this registry's relative JSON API file URLs lead
+        if parts and parts[0] in ("files", "packages") and parts[-1].endswith(".metadata"):
             return self._file(FIXTURES / "metadata" / parts[-1], "application/octet-stream")
         return 404, "text/plain", b""
 

@@ -25,7 +25,7 @@ from generator.pypi import (
     default_index_url,
     simple_index,
 )
-from generator.pypi.release_metadata import json_api_base
+from generator.pypi.json_api import json_api_base
 
 FIXTURE_PROJECTS = sorted(json.loads((FIXTURES / "manifest.json").read_text())["projects"])
 
@@ -104,6 +104,31 @@ def test_json_only_index_reports_pep700_sizes_and_versions(sleeps):
         six = client.project_files("six")
     assert six.listed_versions == ("1.16.0", "1.17.0")
     assert all(f.size and f.size > 0 for f in six.files)
+
+
+@pytest.mark.parametrize("project", FIXTURE_PROJECTS)
+def test_json_api_listing_matches_the_simple_index(pypi_index, sleeps, project):
+    with make_client(pypi_index, sleeps) as simple, make_client(
+        pypi_index, sleeps, listing="json-api"
+    ) as api:
+        from_simple, from_api = simple.project_files(project), api.project_files(project)
+
+    def facts(files: ProjectFiles) -> set[tuple[object, ...]]:
+        return {
+            (f.filename, f.sha256, f.requires_python, f.yanked, f.yanked_reason, f.upload_time,
+             f.version, f.package_type, f.url.rsplit("/", 1)[1])
+            for f in files.files
+        }
+
+    assert facts(from_api) == facts(from_simple)
+    assert pypi_index.requests_to(f"/pypi/{project}/json")
+
+
+def test_json_api_listing_resolves_relative_file_urls(pypi_index, sleeps):
+    with make_client(pypi_index, sleeps, listing="json-api") as client:
+        files = client.project_files("argon2-cffi-bindings")
+        assert all(f.url.startswith(pypi_index.url + "/packages/packages/") for f in files.files)
+        assert all(f.size for f in files.files)
 
 
 # -- the cases issue 3 needs, as recorded (README.md) --------------------------------

@@ -6,14 +6,13 @@ from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from generator.errors import Failure, GeneratorError, UserError
-from generator.pypi import release_metadata as meta
-from generator.pypi import simple_index
+from generator.pypi import core_metadata, json_api, simple_index
 from generator.pypi.models import ProjectFiles, ReleaseMetadata
 from generator.pypi.transport import (
     NotFound,
@@ -26,8 +25,7 @@ from generator.pypi.transport import (
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
-JSON = "application/json"
-CORE_METADATA = "text/plain, */*;q=0.1"
+Listing = Literal["simple", "json-api"]
 
 
 class ProjectNotFound(UserError):
@@ -65,6 +63,9 @@ class PyPIClient:
     `json_api_url` defaults to the index URL with its `simple` segment replaced by
     `pypi` (PyPI's layout); pass "" to never use the JSON API.
     `cache_dir` keeps HTTP responses (with ETags) between runs; None caches in memory.
+    `listing` says where project_files reads: the simple index (the standard; works
+    on any mirror) or the JSON API (same facts; much cheaper to parse than PEP 503
+    HTML, which matters when the index answers HTML only, as the proxy here does).
     """
 
     def __init__(
@@ -75,11 +76,18 @@ class PyPIClient:
         cache_dir: Path | None = None,
         retry: RetryPolicy | None = None,
         max_workers: int = 16,
+        listing: Listing = "simple",
     ) -> None:
         self.index_url = (index_url or default_index_url()).rstrip("/") + "/"
         self.json_api_url = (
-            meta.json_api_base(self.index_url) if json_api_url is None else json_api_url
+            json_api.json_api_base(self.index_url) if json_api_url is None else json_api_url
         ) or None
+        if listing == "json-api" and not self.json_api_url:
+            raise UserError(
+                f"listing from the JSON API needs its URL: {self.index_url} does not end in "
+                "/simple/, so pass json_api_url, or list from the simple index"
+            )
+        self.listing = listing
         self.max_workers = max_workers
         self.transport = Transport(cache_dir=cache_dir, retry=retry, pool_size=max_workers)
         # Some proxies serve /pypi/<name>/json but 404 every per-version URL (the one
@@ -106,10 +114,15 @@ class PyPIClient:
 
     def project_files(self, name: str) -> ProjectFiles:
         """Every file of `name` on the index (one request, or none on a cache hit)."""
-        url = simple_index.project_page_url(self.index_url, canonicalize_name(name))
         try:
+            if self.listing == "json-api" and self.json_api_url:
+                return self.transport.get(
+                    json_api.project_json_url(self.json_api_url, canonicalize_name(name)),
+                    accept=json_api.ACCEPT,
+                    parse=lambda response: json_api.parse_project_json(response, name),
+                )
             return self.transport.get(
-                url,
+                simple_index.project_page_url(self.index_url, canonicalize_name(name)),
                 accept=simple_index.ACCEPT,
                 parse=lambda response: simple_index.parse_project_page(response, name),
             )
@@ -127,7 +140,7 @@ class PyPIClient:
         """
         normalized, tried = canonicalize_name(name), []
         if self.json_api_url and self._release_json_works:
-            url = meta.release_json_url(self.json_api_url, normalized, version)
+            url = json_api.release_json_url(self.json_api_url, normalized, version)
             tried.append(url)
             try:
                 return self._get_json_metadata(url, name)
@@ -141,16 +154,18 @@ class PyPIClient:
             # The version exists, so the per-version JSON URL is what is missing here.
             self._release_json_works = False
         if release.wheels:
-            url = release.wheels[0].url + ".metadata"
+            url = core_metadata.metadata_url(release.wheels[0].url)
             tried.append(url)
             try:
                 return self.transport.get(
-                    url, accept=CORE_METADATA, parse=lambda r: meta.parse_core_metadata(r, name)
+                    url,
+                    accept=core_metadata.ACCEPT,
+                    parse=lambda response: core_metadata.parse_core_metadata(response, name),
                 )
             except NotFound:
                 pass
         if self.json_api_url:
-            url = meta.project_json_url(self.json_api_url, normalized)
+            url = json_api.project_json_url(self.json_api_url, normalized)
             tried.append(url)
             newest = self._get_json_metadata(url, name)
             if newest.version == version:
@@ -159,7 +174,9 @@ class PyPIClient:
 
     def _get_json_metadata(self, url: str, name: str) -> ReleaseMetadata:
         return self.transport.get(
-            url, accept=JSON, parse=lambda response: meta.parse_release_json(response, name)
+            url,
+            accept=json_api.ACCEPT,
+            parse=lambda response: json_api.parse_release_json(response, name),
         )
 
     def map_concurrently(
