@@ -175,3 +175,14 @@ def test_collect_verb_reports_a_bad_fetch_list_as_input_error(tmp_path, capsys):
     argv = ["collect", "--fetch", str(fetch), "--out", str(tmp_path / "out")]
     assert run_verb("collect", argv) == 2
     assert "not a valid wheel filename" in capsys.readouterr().err
+
+
+def test_a_wheel_over_githubs_limit_is_refused_before_anything_is_copied(tmp_path):
+    built = tmp_path / "built"
+    built.mkdir()
+    huge = built / "huge-1.0-cp312-cp312-musllinux_1_2_x86_64.whl"
+    with huge.open("wb") as stream:  # sparse: no 100 MB actually written
+        stream.truncate(100 * 1024 * 1024 + 1)
+    with pytest.raises(UserError, match="over GitHub's 100 MB file limit"):
+        collect([built], [], tmp_path / "out")
+    assert not (tmp_path / "out" / huge.name).exists()
