@@ -19,6 +19,7 @@ VERB_MODULES = (
     "generator.commands.sdist",
     "generator.commands.build",
     "generator.commands.image",
+    "generator.commands.images",
     "generator.commands.collect",
     "generator.commands.commit_wheels",
     "generator.commands.index",

@@ -549,3 +549,35 @@ def test_without_push_the_images_stay_local(
         buildah(env, "manifest", "inspect", f"localhost/musl:markupsafe{OLD_VERSION}-py3.12")
     )
     assert [m["platform"]["architecture"] for m in listed["manifests"]] == ["arm64"]
+
+
+@needs_buildah
+@needs_registry
+def test_images_verb_publishes_each_cell_with_its_closure_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, musl_wheels: Path, registry: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The publish job's batch verb: a family per module × version × python, holding the
+    module and its dependency closure, not the other modules in the publish folder."""
+    monkeypatch.setenv("CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")[
+        "CONTAINERS_STORAGE_CONF"])  # fmt: skip
+    published = tmp_path / "published"
+    shutil.copytree(musl_wheels, published)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                    "--only-binary=:all:", "-d", str(published), "six==1.17.0"],
+                   check=True)  # fmt: skip
+    cells = [{"module": "markupsafe", "version": MODULE_VERSION, "python": "3.12", "arch": a}
+             for a in DOWNLOAD_ARCHES]  # fmt: skip
+    (tmp_path / "cells.json").write_text(json.dumps(cells))
+    repository = f"{registry}/musl/wheels"
+    monkeypatch.setattr(cli, "VERB_MODULES", ("generator.commands.images",))
+    assert cli.main(["images", "--cells", str(tmp_path / "cells.json"),
+                    "--wheels", str(published), "--all-wheels", str(published),
+                    "--registry", repository, "--push", "--insecure",
+                     "--engine", "buildah"]) == 0  # fmt: skip
+    listed = f"{repository}:markupsafe{MODULE_VERSION}-py3.12"
+    assert sorted(capsys.readouterr().out.split()) == sorted(
+        [listed, f"{listed}-amd64", f"{listed}-arm64", f"{repository}:markupsafe-py3.12"])
+    copied = copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream")
+    assert [p.name for p in copied] == [
+        f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl"]

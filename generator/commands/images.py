@@ -1,0 +1,59 @@
+"""`images`: build (and push) the wheel images of every cell a publish run verified.
+
+The batch form of `image`, for the workflow's publish job: one call for all cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from generator.errors import UserError
+from generator.publish.cell_images import families, newest_versions, publish_family
+from generator.publish.cells import cells_from_json
+from generator.publish.image_engines import ENGINES, choose_engine
+from generator.publish.images import default_repository, provenance_from
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "images", help="build (and push) the images of every cell in a cells JSON file"
+    )
+    parser.add_argument("--cells", type=Path, required=True, help="cells JSON (from lock-export)")
+    parser.add_argument(
+        "--wheels", type=Path, required=True, help="the verified publish folder (from collect)"
+    )
+    parser.add_argument(
+        "--all-wheels",
+        type=Path,
+        default=Path("wheels"),
+        help="every published wheel, to decide which version is newest (default: wheels)",
+    )
+    parser.add_argument("--registry", default=default_repository())
+    parser.add_argument("--push", action="store_true")
+    parser.add_argument("--insecure", action="store_true", help="plain-http registry (buildah)")
+    parser.add_argument("--engine", choices=ENGINES, default="auto")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.registry:
+        raise UserError("--registry is required outside GitHub Actions, e.g. ghcr.io/owner/repo")
+    grouped = families(cells_from_json(args.cells))
+    newest = newest_versions([args.wheels, args.all_wheels])
+    engine = choose_engine(args.engine, push=args.push, insecure=args.insecure,
+                           storage_driver="auto")  # fmt: skip
+    provenance = provenance_from(None, None, None, os.environ)
+    made: list[str] = []
+    for (module, version, python), archs in grouped.items():
+        latest = newest.get(module) == Version(version)
+        made += publish_family((module, version, python), archs, args.wheels, args.registry,
+                               provenance, engine, latest=latest,
+                               log=lambda line: print(line, file=sys.stderr))  # fmt: skip
+    print("\n".join(made))
+    return 0

@@ -1,0 +1,73 @@
+"""Images for every published cell: one family per module × version × python.
+
+Each family's images hold the module's wheel and its dependency closure only
+(pip decides the closure, offline, from the published wheels), never the other
+modules that happen to share the publish folder.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from generator.platforms import ARCHS
+from generator.publish.cells import Cell
+from generator.publish.closure import download_closure
+from generator.publish.image_engines import Engine, run_plan
+from generator.publish.image_tags import image_cell
+from generator.publish.images import Provenance, plan_images
+from generator.publish.wheelinfo import parse_wheel_name
+
+Family = tuple[str, str, str]  # module, version, python
+
+
+def families(cells: Iterable[Cell]) -> dict[Family, list[str]]:
+    """module × version × python → its archs, in a stable order."""
+    grouped: dict[Family, list[str]] = defaultdict(list)
+    for cell in sorted(cells):
+        grouped[(cell.module, cell.version, cell.python)].append(cell.arch)
+    return dict(grouped)
+
+
+def newest_versions(wheel_dirs: Iterable[Path]) -> dict[str, Version]:
+    """The newest version of each project among the wheels in these folders."""
+    newest: dict[str, Version] = {}
+    for directory in wheel_dirs:
+        for path in directory.rglob("*.whl"):
+            name = parse_wheel_name(path.name)
+            project = canonicalize_name(name.project)
+            if project not in newest or name.version > newest[project]:
+                newest[project] = name.version
+    return newest
+
+
+def publish_family(
+    family: Family,
+    archs: list[str],
+    published: Path,
+    repository: str,
+    provenance: Provenance,
+    engine: Engine,
+    *,
+    latest: bool,
+    log: Callable[[str], None],
+) -> list[str]:
+    module, version, python = family
+    with tempfile.TemporaryDirectory(prefix="closure-") as scratch:
+        for arch in archs:
+            download_closure(Cell(module, version, python, arch), Path(scratch), [published],
+                             offline=True)  # fmt: skip
+        plan = plan_images(
+            image_cell(module, version, python),
+            [ARCHS[arch] for arch in archs],
+            Path(scratch),
+            repository,
+            provenance,
+            latest=latest,
+        )
+        return run_plan(plan, engine, log=log)
