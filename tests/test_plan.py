@@ -129,3 +129,10 @@ def test_changed_since_builds_only_changed_modules_and_hook_users(tmp_path: Path
     done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"),
                          "--changed-since", "0" * 40)  # fmt: skip
     assert done.returncode == 2 and "fetch-depth" in done.stderr
+
+
+def test_output_file_holds_the_same_plan_as_stdout(tmp_path: Path) -> None:
+    done = run_generator("plan", "--json", "--matrix", str(GOLDEN),
+                         "--output", str(tmp_path / "plan.json"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "plan.json").read_text()) == json.loads(done.stdout)

@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
         help="every published wheel, to decide which version is newest (default: wheels)",
     )
     parser.add_argument("--registry", default=default_repository())
+    parser.add_argument("--revision", help="org.opencontainers.image.revision (default $GITHUB_SHA)")
     parser.add_argument("--push", action="store_true")
     parser.add_argument("--insecure", action="store_true", help="plain-http registry (buildah)")
     parser.add_argument("--engine", choices=ENGINES, default="auto")
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     newest = newest_versions([args.wheels, args.all_wheels])
     engine = choose_engine(args.engine, push=args.push, insecure=args.insecure,
                            storage_driver="auto")  # fmt: skip
-    provenance = provenance_from(None, None, None, os.environ)
+    provenance = provenance_from(None, None, args.revision, os.environ)
     made: list[str] = []
     for (module, version, python), archs in grouped.items():
         latest = newest.get(module) == Version(version)

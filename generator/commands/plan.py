@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.changes import changed_modules
 from generator.commands.common import add_matrix_argument
-from generator.fileio import append_text
+from generator.fileio import append_text, write_atomically
 from generator.matrix import LoadedMatrix, load_matrix
 from generator.plan import SHARDS, Plan, make_plan
 
@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--summary", metavar="FILE", help="append a Markdown table (for $GITHUB_STEP_SUMMARY)"
     )
+    parser.add_argument("--output", metavar="FILE", help="also write the JSON plan to FILE")
     parser.add_argument(
         "--github-output",
         metavar="FILE",
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         append_text(args.github_output, github_outputs(plan))
     if args.summary:
         append_text(args.summary, markdown(plan))
+    if args.output:
+        write_atomically(args.output, json.dumps(plan.to_json(), indent=2) + "\n")
     if args.json:
         print(json.dumps(plan.to_json(), indent=2))
     else:
