@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from generator.commands.common import add_matrix_argument
 from generator.errors import GeneratorError
 
 # Each module exposes `register(subparsers)`; the parser it adds sets `func`.
@@ -35,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     for name in VERB_MODULES:
         importlib.import_module(name).register(subparsers)
+    for verb in subparsers.choices.values():
+        if "--matrix" not in verb._option_string_actions:
+            add_matrix_argument(verb, used=False)
     return parser
 
 
