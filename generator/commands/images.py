@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
         help="every published wheel, to decide which version is newest (default: wheels)",
     )
     parser.add_argument("--registry", default=default_repository())
-    parser.add_argument("--revision", help="org.opencontainers.image.revision (default $GITHUB_SHA)")
+    parser.add_argument("--revision", help="git commit for the OCI labels (default $GITHUB_SHA)")
     parser.add_argument("--push", action="store_true")
     parser.add_argument("--insecure", action="store_true", help="plain-http registry (buildah)")
     parser.add_argument("--engine", choices=ENGINES, default="auto")

@@ -17,7 +17,7 @@ from typing import TypeVar
 import requests
 
 from generator.errors import Failure, GeneratorError, UserError
-from generator.publish.atomic import copy_atomic
+from generator.fileio import copy_atomically
 from generator.publish.cells import Cell, cells_from_wheel
 from generator.publish.closure import download_closure, verify_cell
 from generator.publish.fetch import FetchEntry, fetch_wheel, new_session
@@ -50,7 +50,7 @@ def collect(
     dest.mkdir(parents=True, exist_ok=True)
     origins: dict[str, Origin] = {}
     for wheel in _built_wheels(built_dirs):
-        copy_atomic(wheel, dest / wheel.name)
+        copy_atomically(wheel, dest / wheel.name)
         origins[wheel.name] = Origin.BUILT
     session = session or new_session()
     for entry in fetch_list:
@@ -111,7 +111,7 @@ def _gather_dependencies(cell: Cell, dest: Path, links: list[Path]) -> list[str]
             if parse_wheel_name(wheel.name).project == cell.module:
                 continue
             if not (dest / wheel.name).exists():
-                copy_atomic(wheel, dest / wheel.name)
+                copy_atomically(wheel, dest / wheel.name)
             added.append(wheel.name)
         return added
 

@@ -18,7 +18,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from generator.errors import Failure, UserError
-from generator.publish.atomic import copy_atomic, temp_path_beside
+from generator.fileio import copy_atomically, temp_path_beside
 from generator.publish.layout import check_size
 from generator.publish.wheelinfo import parse_wheel_name, sha256_of_file
 
@@ -77,7 +77,7 @@ def fetch_wheel(
     for candidate in [target, *local]:
         if candidate.is_file() and sha256_of_file(candidate) == entry.sha256:
             if candidate != target:
-                copy_atomic(candidate, target)
+                copy_atomically(candidate, target)
             return target
     _download(entry, target, session)
     return target

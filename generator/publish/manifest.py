@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import UserError
-from generator.publish.atomic import write_text_atomic
+from generator.fileio import write_atomically
 from generator.publish.cells import Cell
 
 MANIFEST_NAME = "manifest.json"
@@ -49,7 +49,7 @@ class Manifest:
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
     def write(self, path: Path) -> None:
-        write_text_atomic(path, self.to_json())
+        write_atomically(path, self.to_json())
 
 
 def read_manifest(path: Path) -> Manifest:
