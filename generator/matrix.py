@@ -112,6 +112,7 @@ _PATTERN_FIX = {
     "apk": "give an Alpine package name, e.g. libffi-dev",
     "environment": "use a shell variable name: letters, digits, underscores",
     "index-url": "give an http(s) URL of a simple index, e.g. https://pypi.org/simple/",
+    "registry": "give HOST/NAMESPACE in lower case, e.g. docker.io/myname/musl-wheels",
 }
 
 

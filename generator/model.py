@@ -177,6 +177,15 @@ class Matrix(_Strict):
         pattern=r"^https?://",
         description="Simple index to resolve versions from (default: PIP_INDEX_URL or PyPI)",
     )
+    registry: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$",
+        description=(
+            "Where the images go, HOST/NAMESPACE[/NAME] (default: ghcr.io/<owner>/<repo> with "
+            "GITHUB_TOKEN); another registry needs the secrets REGISTRY_USERNAME and "
+            "REGISTRY_PASSWORD"
+        ),
+    )
 
 
 @dataclass(frozen=True)

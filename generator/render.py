@@ -34,6 +34,8 @@ def rendered_files(matrix: LoadedMatrix) -> dict[str, str]:
     context = {
         "header": HEADER,
         "modules": [module.name for module in matrix.modules],
+        "registry_host": (matrix.model.registry or "ghcr.io").split("/")[0],
+        "custom_registry": matrix.model.registry is not None,
         "shards": list(range(SHARDS)),
     }
     files = {

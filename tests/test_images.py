@@ -332,18 +332,21 @@ def test_docker_buildx_commands_push_plain_images_then_one_list(tmp_path: Path) 
     assert argv[argv.index("--output") + 1].startswith(
         "type=image,name=ghcr.io/o/r:foo1.0-py3.12-arm64,push=true"
     )
-    (assemble,) = docker.list_commands(plan)
+    digest_file = tmp_path / "digest"
+    assemble, inspect = docker.list_commands(plan, digest_file)
     assert assemble.argv[:4] == ("docker", "buildx", "imagetools", "create")
     assert assemble.argv[-2:] == tuple(image.reference for image in plan.images)
     assert "ghcr.io/o/r:foo-py3.12" in assemble.argv
-    assert DockerBuildx("docker", push=False).list_commands(plan) == []
+    assert inspect.argv[:5] == ("docker", "buildx", "imagetools", "inspect", plan.list_reference)
+    assert inspect.stdout_to == digest_file
+    assert DockerBuildx("docker", push=False).list_commands(plan, digest_file) == []
 
 
 def test_buildah_pushes_the_list_only_after_the_arch_images(tmp_path: Path) -> None:
     plan = small_plan(tmp_path)
     buildah = Buildah("buildah", push=True, tls_verify=False, storage_driver="vfs")
     arch = [str(c) for image in plan.images for c in buildah.arch_commands(image, tmp_path, plan)]
-    assembled = [str(command) for command in buildah.list_commands(plan)]
+    assembled = [str(c) for c in buildah.list_commands(plan, tmp_path / "digest")]
     assert all(command.startswith("buildah --storage-driver vfs ") for command in arch)
     assert assembled[-2].endswith("docker://ghcr.io/o/r:foo1.0-py3.12")
     assert assembled[-1].endswith("docker://ghcr.io/o/r:foo-py3.12")  # the moving tag last
@@ -573,11 +576,15 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
     monkeypatch.setattr(cli, "VERB_MODULES", ("generator.commands.images",))
     assert cli.main(["images", "--cells", str(tmp_path / "cells.json"),
                     "--wheels", str(published), "--all-wheels", str(published),
-                    "--registry", repository, "--push", "--insecure",
-                     "--engine", "buildah"]) == 0  # fmt: skip
+                    "--registry", repository, "--push", "--insecure", "--engine", "buildah",
+                     "--subjects", str(tmp_path / "subjects")]) == 0  # fmt: skip
     listed = f"{repository}:markupsafe{MODULE_VERSION}-py3.12"
     assert sorted(capsys.readouterr().out.split()) == sorted(
         [listed, f"{listed}-amd64", f"{listed}-arm64", f"{repository}:markupsafe-py3.12"])
+    # The attested digest is the one the registry serves for the list.
+    list_digest, _ = manifest(registry, listed, OCI_INDEX)
+    subjects = (tmp_path / "subjects").read_text()
+    assert subjects == f"{list_digest.removeprefix('sha256:')}  {listed}\n"
     copied = copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream")
     assert [p.name for p in copied] == [
         f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl"]

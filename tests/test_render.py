@@ -151,3 +151,32 @@ def test_committed_matrix_validates_against_committed_schema(tmp_path: Path) -> 
     (tmp_path / "bad.yml").write_text("modules:\n  x:\n    arch: [sparc]\n")
     bad = subprocess.run([*check, str(tmp_path / "bad.yml")], capture_output=True, text=True)
     assert bad.returncode == 1 and "sparc" in bad.stdout
+
+
+def test_registry_setting_switches_login_to_secrets(tmp_path: Path) -> None:
+    import yaml
+
+    def publish_job(matrix_text: str) -> dict[str, object]:
+        (tmp_path / "matrix.yml").write_text(matrix_text)
+        files = rendered_files(load_matrix(tmp_path / "matrix.yml"))
+        job: dict[str, object] = yaml.safe_load(files[f"{WORKFLOW_DIR}/build.yml"])["jobs"][
+            "publish"]  # fmt: skip
+        return job
+
+    def login(job: dict[str, object]) -> dict[str, str]:
+        steps = job["steps"]
+        assert isinstance(steps, list)
+        uses_login = [step["with"] for step in steps if "login-action" in step.get("uses", "")]
+        assert len(uses_login) == 1
+        found: dict[str, str] = uses_login[0]
+        return found
+
+    default = publish_job('modules:\n  a: "1.0"\n')
+    assert login(default)["registry"] == "ghcr.io"
+    assert default["permissions"] == {"contents": "write", "packages": "write",
+                                      "id-token": "write", "attestations": "write"}  # fmt: skip
+    custom = publish_job('registry: docker.io/me/wheels\nmodules:\n  a: "1.0"\n')
+    assert login(custom) == {"registry": "docker.io",
+                             "username": "${{ secrets.REGISTRY_USERNAME }}",
+                             "password": "${{ secrets.REGISTRY_PASSWORD }}"}  # fmt: skip
+    assert "packages" not in custom["permissions"]  # type: ignore[operator]

@@ -13,8 +13,16 @@ from typing import Any
 
 from packaging.version import Version
 
+from generator.commands.common import add_matrix_argument
 from generator.errors import UserError
-from generator.publish.cell_images import families, newest_versions, publish_family
+from generator.fileio import write_atomically
+from generator.matrix import load_matrix
+from generator.publish.cell_images import (
+    families,
+    newest_versions,
+    publish_family,
+    subject_checksums,
+)
 from generator.publish.cells import cells_from_json
 from generator.publish.image_engines import ENGINES, choose_engine
 from generator.publish.images import default_repository, provenance_from
@@ -34,16 +42,28 @@ def register(subparsers: Any) -> None:
         default=Path("wheels"),
         help="every published wheel, to decide which version is newest (default: wheels)",
     )
-    parser.add_argument("--registry", default=default_repository())
+    add_matrix_argument(parser)
+    parser.add_argument(
+        "--registry",
+        help="HOST/NAMESPACE (default: matrix.yml's registry, else ghcr.io/<owner>/<repo> in "
+        "GitHub Actions)",
+    )
     parser.add_argument("--revision", help="git commit for the OCI labels (default $GITHUB_SHA)")
     parser.add_argument("--push", action="store_true")
+    parser.add_argument(
+        "--subjects",
+        type=Path,
+        help="with --push: write the pushed lists' digests here, in the subject-checksums "
+        "format of actions/attest-build-provenance",
+    )
     parser.add_argument("--insecure", action="store_true", help="plain-http registry (buildah)")
     parser.add_argument("--engine", choices=ENGINES, default="auto")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.registry:
+    registry = args.registry or load_matrix(args.matrix).model.registry or default_repository()
+    if not registry:
         raise UserError("--registry is required outside GitHub Actions, e.g. ghcr.io/owner/repo")
     grouped = families(cells_from_json(args.cells))
     newest = newest_versions([args.wheels, args.all_wheels])
@@ -51,10 +71,14 @@ def run(args: argparse.Namespace) -> int:
                            storage_driver="auto")  # fmt: skip
     provenance = provenance_from(None, None, args.revision, os.environ)
     made: list[str] = []
+    digests: dict[str, str] = {}
     for (module, version, python), archs in grouped.items():
         latest = newest.get(module) == Version(version)
-        made += publish_family((module, version, python), archs, args.wheels, args.registry,
+        made += publish_family((module, version, python), archs, args.wheels, registry,
                                provenance, engine, latest=latest,
-                               log=lambda line: print(line, file=sys.stderr))  # fmt: skip
+                               log=lambda line: print(line, file=sys.stderr),
+                               pushed_digests=digests)  # fmt: skip
+    if args.subjects:
+        write_atomically(args.subjects, subject_checksums(digests))
     print("\n".join(made))
     return 0

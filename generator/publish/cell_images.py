@@ -56,6 +56,7 @@ def publish_family(
     *,
     latest: bool,
     log: Callable[[str], None],
+    pushed_digests: dict[str, str],
 ) -> list[str]:
     module, version, python = family
     with tempfile.TemporaryDirectory(prefix="closure-") as scratch:
@@ -70,4 +71,12 @@ def publish_family(
             provenance,
             latest=latest,
         )
-        return run_plan(plan, engine, log=log)
+        return run_plan(plan, engine, log=log, pushed_digests=pushed_digests)
+
+
+def subject_checksums(pushed_digests: dict[str, str]) -> str:
+    """actions/attest-build-provenance's `subject-checksums` file: `<hex>  <name>` lines."""
+    return "".join(
+        f"{digest.removeprefix('sha256:')}  {reference}\n"
+        for reference, digest in sorted(pushed_digests.items())
+    )

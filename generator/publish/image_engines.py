@@ -7,6 +7,7 @@ the multi-arch list, then the moving `<module>-py<X.Y>` tag.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -29,6 +30,7 @@ _TAIL_LINES = 25
 class Command:
     argv: tuple[str, ...]
     may_fail: bool = False  # only for removing something that may not exist
+    stdout_to: Path | None = None  # keep what the command prints (e.g. a digest)
 
     def __str__(self) -> str:
         return shlex.join(self.argv)
@@ -47,8 +49,9 @@ class Engine(Protocol):
         """Build one arch image from `context` (and push it when the engine pushes)."""
         ...
 
-    def list_commands(self, plan: ImagePlan) -> list[Command]:
-        """Assemble the multi-arch list from the arch images (and push it with its tags)."""
+    def list_commands(self, plan: ImagePlan, digest_file: Path) -> list[Command]:
+        """Assemble the multi-arch list from the arch images (and push it with its tags);
+        when pushing, leave the pushed list's digest (sha256:...) in `digest_file`."""
         ...
 
 
@@ -90,7 +93,7 @@ class Buildah:
             ),
         ]
 
-    def list_commands(self, plan: ImagePlan) -> list[Command]:
+    def list_commands(self, plan: ImagePlan, digest_file: Path) -> list[Command]:
         listed = plan.list_reference
         commands = [
             # A rerun replaces the local list instead of failing on "name already in use".
@@ -110,6 +113,8 @@ class Buildah:
                     "--all",
                     *self._tls(),
                     "--quiet",
+                    "--digestfile",
+                    str(digest_file),
                     listed,
                     f"docker://{target}",
                 )
@@ -171,10 +176,12 @@ class DockerBuildx:
             )
         ]
 
-    def list_commands(self, plan: ImagePlan) -> list[Command]:
+    def list_commands(self, plan: ImagePlan, digest_file: Path) -> list[Command]:
         if not self.push:
             return []  # docker keeps no local multi-arch lists; see run_plan's note
         moving = ("--tag", plan.moving_reference) if plan.moving_reference else ()
+        inspect = (self.executable, "buildx", "imagetools", "inspect", plan.list_reference,
+                   "--format", "{{json .Manifest}}")  # fmt: skip
         return [
             Command(
                 (
@@ -188,7 +195,8 @@ class DockerBuildx:
                     *_pairs("--annotation", plan.annotations, prefix="index:"),
                     *(image.reference for image in plan.images),
                 )
-            )
+            ),
+            Command(inspect, stdout_to=digest_file),
         ]
 
 
@@ -228,9 +236,15 @@ def resolve_storage_driver(option: str, environ: Mapping[str, str] = os.environ)
 
 
 def run_plan(
-    plan: ImagePlan, engine: Engine, log: Callable[[str], None] = lambda _line: None
+    plan: ImagePlan,
+    engine: Engine,
+    log: Callable[[str], None] = lambda _line: None,
+    pushed_digests: dict[str, str] | None = None,
 ) -> list[str]:
-    """Build (and push, if the engine pushes) everything; return the references made."""
+    """Build (and push, if the engine pushes) everything; return the references made.
+
+    With `pushed_digests`, record the pushed list's digest under its reference (what the
+    workflow attests)."""
     made: list[str] = []
     with tempfile.TemporaryDirectory(prefix="image-context-") as scratch:
         for image in plan.images:
@@ -239,16 +253,13 @@ def run_plan(
             for command in engine.arch_commands(image, context, plan):
                 run(command)
             made.append(image.reference)
-    list_commands = engine.list_commands(plan)
-    if list_commands:
-        log(f"{engine.name}: {plan.list_reference} → {', '.join(i.tag for i in plan.images)}")
-    else:
-        log(
-            f"{engine.name}: no local multi-arch list without --push (push to get "
-            f"{plan.list_reference})"
-        )
-    for command in list_commands:
-        run(command)
+        digest_file = Path(scratch) / "list.digest"
+        list_commands = engine.list_commands(plan, digest_file)
+        _log_list(plan, engine, log, assembled=bool(list_commands))
+        for command in list_commands:
+            run(command)
+        if list_commands and engine.push and pushed_digests is not None:
+            pushed_digests[plan.list_reference] = read_digest(digest_file)
     if list_commands:
         made.append(plan.list_reference)
         if plan.moving_reference and engine.push:
@@ -256,21 +267,48 @@ def run_plan(
     return made
 
 
+def _log_list(
+    plan: ImagePlan, engine: Engine, log: Callable[[str], None], *, assembled: bool
+) -> None:
+    if assembled:
+        log(f"{engine.name}: {plan.list_reference} → {', '.join(i.tag for i in plan.images)}")
+    else:
+        log(f"{engine.name}: no local multi-arch list without --push (push to get "
+            f"{plan.list_reference})")  # fmt: skip
+
+
+def read_digest(digest_file: Path) -> str:
+    """`sha256:<hex>` from buildah's --digestfile or docker's `imagetools inspect` JSON."""
+    text = digest_file.read_text(encoding="utf-8").strip() if digest_file.exists() else ""
+    digest = str(json.loads(text).get("digest", "")) if text.startswith("{") else text
+    if not digest.startswith("sha256:"):
+        raise Failure(f"the engine reported no digest for the pushed list (got {text[:80]!r})")
+    return digest
+
+
 def run(command: Command) -> None:
     """Run one engine command; on failure a Failure with the command and its output's end."""
     try:
         result = subprocess.run(
-            command.argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+            command.argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE if command.stdout_to else subprocess.STDOUT,
+            text=True,
+            check=False,
         )
     except OSError as error:
         raise Failure(f"could not run {command.argv[0]}: {error}") from None
     if result.returncode != 0 and not command.may_fail:
-        tail = "\n".join(result.stdout.strip().splitlines()[-_TAIL_LINES:])
+        tail = "\n".join(
+            (result.stdout + (result.stderr or "")).strip().splitlines()[-_TAIL_LINES:]
+        )
         raise Failure(
             f"{command}\nexited {result.returncode}:\n{tail}\n— for a push: is the registry "
             "reachable and are you logged in (`buildah login` / `docker login`)? A plain-http "
             "registry needs --insecure"
         )
+    if command.stdout_to is not None:
+        command.stdout_to.write_text(result.stdout, encoding="utf-8")
 
 
 def _has_buildx(docker: str) -> bool:
