@@ -25,6 +25,7 @@ VERB_MODULES = (
     "generator.commands.commit_wheels",
     "generator.commands.index",
     "generator.commands.catalog",
+    "generator.commands.update",
 )
 
 

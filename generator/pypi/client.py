@@ -139,6 +139,9 @@ class PyPIClient:
         already fetched to save a request.
         """
         normalized, tried = canonicalize_name(name), []
+        newest = files.newest_metadata if files is not None else None
+        if newest is not None and newest.version == version:
+            return newest
         if self.json_api_url and self._release_json_works:
             url = json_api.release_json_url(self.json_api_url, normalized, version)
             tried.append(url)

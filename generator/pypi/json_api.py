@@ -43,21 +43,29 @@ def project_json_url(api_base: str, normalized_name: str) -> str:
 
 def parse_release_json(response: requests.Response, name: str) -> ReleaseMetadata:
     """The `info` block of a JSON API answer (per-version, or the project's newest)."""
-    info = _json_object(response).get("info")
-    if not isinstance(info, dict):
+    metadata = _info_metadata(_json_object(response), name, response.url)
+    if metadata is None:
         raise InvalidResponse("JSON API answer has no `info` object")
+    return metadata
+
+
+def _info_metadata(data: dict[str, Any], name: str, url: str) -> ReleaseMetadata | None:
+    info = data.get("info")
+    if not isinstance(info, dict):
+        return None
     return ReleaseMetadata(
         name=name,
         version=_version(info.get("version")),
         requires_dist=tuple(_strings(info.get("requires_dist"))),
         requires_python=info.get("requires_python") or None,
-        source=response.url,
+        source=url,
     )
 
 
 def parse_project_json(response: requests.Response, name: str) -> ProjectFiles:
     """Every file of every release of a project answer, like a simple-index page."""
-    releases = _json_object(response).get("releases")
+    data = _json_object(response)
+    releases = data.get("releases")
     if not isinstance(releases, dict):
         raise InvalidResponse("JSON API answer has no `releases` object")
     files = tuple(
@@ -66,7 +74,11 @@ def parse_project_json(response: requests.Response, name: str) -> ProjectFiles:
         for entry in release_files
     )
     return ProjectFiles(
-        name=name, index_url=response.url, files=files, listed_versions=tuple(releases)
+        name=name,
+        index_url=response.url,
+        files=files,
+        listed_versions=tuple(releases),
+        newest_metadata=_info_metadata(data, name, response.url),
     )
 
 

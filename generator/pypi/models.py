@@ -87,6 +87,9 @@ class ProjectFiles:
     files: tuple[DistFile, ...]
     # PEP 700 `versions`; None when the index did not list them (then derived from files).
     listed_versions: tuple[str, ...] | None = None
+    # The JSON API's `info` (its newest release's metadata), which comes with a JSON API
+    # listing for free: `latest` policies then need no second request.
+    newest_metadata: ReleaseMetadata | None = None
 
     def releases(self) -> dict[Version, Release]:
         """Releases by version, oldest first; files without a valid version are left out."""

@@ -1,0 +1,78 @@
+"""`update`: resolve matrix.yml's version policies against the index into matrix.lock.json."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator.commands.common import add_matrix_argument
+from generator.dependencies import PipCheck
+from generator.errors import Failure
+from generator.fileio import append_text
+from generator.lock import load_lock, lock_path, write_lock
+from generator.lockdiff import change_lines, new_build_cells
+from generator.matrix import load_matrix
+from generator.pypi.client import Listing, PyPIClient
+from generator.pypi.json_api import json_api_base
+from generator.pypi.transport import default_index_url
+from generator.update import update_lock
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "update", help="resolve version policies against PyPI and write matrix.lock.json"
+    )
+    add_matrix_argument(parser)
+    parser.add_argument("--module", action="append", default=[], metavar="NAME",
+                        help="update only this module (repeatable); the others keep their entry")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="keep HTTP responses (with ETags) here between runs")
+    parser.add_argument("--github-output", metavar="FILE",
+                        help="append `changed=true|false` and `new-build-cells=N` step outputs")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    matrix = load_matrix(args.matrix)
+    only = [matrix.module(name).name for name in args.module] or None
+    index_url = matrix.model.index_url or default_index_url()
+    old = load_lock(matrix)
+    # The JSON API listing carries the same facts as the simple page and parses far faster;
+    # indexes without it (no /simple/ in the URL) are read through the simple API.
+    listing: Listing = "json-api" if json_api_base(index_url) else "simple"
+    progress = _show_progress if sys.stderr.isatty() else None
+    with PyPIClient(index_url, cache_dir=args.cache_dir, listing=listing) as client:
+        result = update_lock(
+            matrix, client, old, only=only, pip_check=PipCheck(index_url), progress=progress
+        )
+    if progress:
+        print(file=sys.stderr)
+    for warning in dict.fromkeys(result.warnings):
+        print(f"warning: {warning}", file=sys.stderr)
+    path = lock_path(matrix)
+    changed = write_lock(path, result.lock)
+    for line in change_lines(old, result.lock):
+        print(f"update: {line}")
+    fresh = new_build_cells(old, result.lock) if changed else set()
+    print(f"update: {path.name} {'written' if changed else 'unchanged'}; "
+          f"{len(fresh)} new cell(s) to build")
+    if args.github_output:
+        append_text(args.github_output,
+                    f"changed={'true' if changed else 'false'}\nnew-build-cells={len(fresh)}\n")
+    if result.failures:
+        failed = sorted(result.failures.items())
+        listing_text = "\n  ".join(f"{name}: {why}" for name, why in failed)
+        raise Failure(
+            f"{len(result.failures)} module(s) could not be updated and keep their previous "
+            f"lock entry:\n  {listing_text}"
+        )
+    return 0
+
+
+def _show_progress(done: int, total: int, name: str) -> None:
+    width = os.get_terminal_size(sys.stderr.fileno()).columns if sys.stderr.isatty() else 80
+    text = f"update: {done}/{total} modules ({name})"
+    print(f"\r{text[: width - 1]:<{width - 1}}", end="", file=sys.stderr, flush=True)

@@ -1,0 +1,41 @@
+"""What changed between two locks, for people (CI log lines) and for the workflow (new builds)."""
+
+from __future__ import annotations
+
+from generator.lock import Lock, LockedModule
+
+
+def build_keys(lock: Lock | None) -> set[tuple[str, str, str]]:
+    """(module, version, identifier) of every cell a build job must produce."""
+    if lock is None:
+        return set()
+    return {(c.module, c.version, c.identifier) for c in lock.cells() if c.builds_here}
+
+
+def new_build_cells(old: Lock | None, new: Lock) -> set[tuple[str, str, str]]:
+    return build_keys(new) - build_keys(old)
+
+
+def change_lines(old: Lock | None, new: Lock) -> list[str]:
+    """One line per module whose entry changed, e.g. `cffi: 2.1.0 → 2.1.1 (4 new builds)`."""
+    old = old or Lock()
+    fresh = new_build_cells(old, new)
+    lines = []
+    for name in sorted(set(old.modules) | set(new.modules)):
+        before, after = old.modules.get(name), new.modules.get(name)
+        if before == after:
+            continue
+        if after is None:
+            lines.append(f"{name}: removed from the lock")
+            continue
+        builds = sum(1 for key in fresh if key[0] == name)
+        suffix = f" ({builds} new build{'s' if builds != 1 else ''})" if builds else ""
+        implied = f" [implied by {', '.join(after.implied_by)}]" if after.implied else ""
+        lines.append(f"{name}: {_versions(before)} → {_versions(after)}{suffix}{implied}")
+    return lines
+
+
+def _versions(module: LockedModule | None) -> str:
+    if module is None:
+        return "new"
+    return ", ".join(v.version for v in module.versions) or "none"
