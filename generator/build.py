@@ -15,8 +15,10 @@ from pathlib import Path
 from packaging.version import Version
 
 from generator import cibw
-from generator.cells import expand, pinned_versions
+from generator.buildcells import cells_to_build, module_versions, resolve_module
+from generator.cells import expand
 from generator.errors import Failure, UserError
+from generator.lock import load_lock
 from generator.matrix import LoadedMatrix
 from generator.plan import Job, jobs_for
 
@@ -30,15 +32,25 @@ def select_jobs(
     archs: Sequence[str] = (),
     pythons: Sequence[str] = (),
 ) -> list[Job]:
-    """The planned jobs of `module_name` `version`, narrowed to `archs` and `pythons`."""
-    module = matrix.module(module_name)
-    planned = pinned_versions(module)
+    """The planned jobs of `module_name` `version`, narrowed to `archs` and `pythons`.
+
+    Versions come from matrix.yml's pins or the lock (policies, implied modules). Without
+    filters, a module with a lock entry gets the cells the plan would build, wheels/ aside.
+    """
+    lock = load_lock(matrix)
+    module = resolve_module(matrix, lock, module_name)
+    planned = module_versions(module, lock)
     if not any(Version(v) == Version(version) for v in planned):
         raise UserError(
-            f"{module.name} {version} is not in the matrix (it asks for {', '.join(planned)}) "
-            "— add it to matrix.yml first"
+            f"{module.name} {version} is not in the matrix or its lock (they ask for "
+            f"{', '.join(planned)}) — add it to matrix.yml, or run `python -m generator update`"
         )
-    cells, skipped = expand(module, [version])
+    exact = next(v for v in planned if Version(v) == Version(version))
+    if lock is not None and lock.module(module.name) is not None:
+        cells = list(cells_to_build(module, lock, None, (exact,)).to_build)
+        skipped = expand(module, [exact])[1]
+    else:
+        cells, skipped = expand(module, [exact])
     for wanted, known, kind in ((archs, module.archs, "arch"), (pythons, module.pythons, "python")):
         unknown = [value for value in wanted if value not in known]
         if unknown:

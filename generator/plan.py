@@ -10,17 +10,23 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from packaging.utils import canonicalize_name
+from typing import Any, Literal
 
 from generator import cibw
-from generator.cells import Cell, SkippedCell, expand, pinned_versions
+from generator.buildcells import (
+    cells_to_build,
+    module_versions,
+    plan_module_names,
+    resolve_module,
+)
+from generator.cells import Cell, SkippedCell
+from generator.lock import Lock, load_lock
 from generator.matrix import LoadedMatrix
 from generator.model import ResolvedModule
 from generator.platforms import ARCHS, python_sort_key
 
 JOBS_PER_SHARD = 256  # GitHub's limit for one matrix
+WHEELS_DIR = "wheels"  # beside matrix.yml: wheels/<module>/<wheel>, published by this repo
 SHARDS = 4  # build jobs rendered per workflow; jobs beyond SHARDS × 256 wait for the next run
 
 
@@ -98,15 +104,23 @@ def make_plan(
     matrix: LoadedMatrix,
     only_modules: Sequence[str] | None = None,
     repo_root: Path | None = None,
+    lock: Lock | Literal["load"] | None = "load",
 ) -> Plan:
+    """Jobs for the cells that need building: with the lock (read beside the matrix unless
+    given), only its `build` cells (abi3: one per arch; implied modules too) that have no
+    wheel in wheels/ yet; without one, every pinned cell."""
     root = repo_root or matrix.root
-    modules = _selected(matrix, only_modules)
+    if lock == "load":
+        lock = load_lock(matrix)
     jobs: list[Job] = []
     skipped: list[SkippedCell] = []
-    for module in modules:
-        wanted, excluded = expand(module, pinned_versions(module))
-        skipped.extend(excluded)
-        jobs.extend(jobs_for(module, wanted, root))
+    selection = None if only_modules is None else list(only_modules)
+    names = plan_module_names(matrix, lock, selection)
+    for name in names:
+        module = resolve_module(matrix, lock, name)
+        cells = cells_to_build(module, lock, root / WHEELS_DIR, module_versions(module, lock))
+        skipped.extend(cells.skipped)
+        jobs.extend(jobs_for(module, cells.to_build, root))
     limit = SHARDS * JOBS_PER_SHARD
     return Plan(tuple(jobs[:limit]), tuple(jobs[limit:]), tuple(skipped))
 
@@ -122,15 +136,6 @@ def jobs_for(module: ResolvedModule, cells: Iterable[Cell], repo_root: Path) -> 
         env = cibw.job_environment(module, ordered, arch, repo_root)
         jobs.append(Job(module.name, version, arch, ordered, env))
     return jobs
-
-
-def _selected(matrix: LoadedMatrix, only: Sequence[str] | None) -> list[ResolvedModule]:
-    if only is None:
-        return list(matrix.modules)
-    wanted = {canonicalize_name(name) for name in only}
-    for name in only:
-        matrix.module(name)  # a clear error for a name that is not in the matrix
-    return [module for module in matrix.modules if module.name in wanted]
 
 
 def _cell_json(cell: Cell) -> dict[str, str]:

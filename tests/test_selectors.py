@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from generator_cli import REPO, run_generator
+from pypi_server import running_index
 from tiny_sdist import make_tiny_sdist
 
 from generator import cibw
@@ -104,3 +105,21 @@ def test_the_check_can_fail(
         damaged, make_tiny_sdist(tmp_path), tmp_path, neutral_config=neutral_config
     )
     assert printed != list(job.identifiers)
+
+
+def test_lock_based_plan_with_abi3_and_implied_cells_selects_exactly(tmp_path: Path) -> None:
+    """A plan from the lock: abi3 jobs name one builder per arch, implied cffi has its own job."""
+    matrix = (
+        'defaults:\n  python: ["3.9", "3.12", "3.14", "3.14t"]\n'
+        "  arch: [x86_64, aarch64, riscv64, s390x]\n"
+        'modules:\n  bcrypt: ">=4.1,<4.2"\n  argon2-cffi-bindings: latest\n  pyyaml: latest\n'
+    )
+    with running_index("html-only") as index:
+        (tmp_path / "matrix.yml").write_text(f"index-url: {index.index_url}\n{matrix}")
+        done = run_generator("update", "--matrix", str(tmp_path / "matrix.yml"))
+    assert done.returncode == 0, done.stderr
+    jobs = jobs_from_plan_json(tmp_path / "matrix.yml")
+    by_id = {job.id: job for job in jobs}
+    assert by_id["bcrypt-4.1.1-s390x"].pythons == ("3.9", "3.14t")  # abi3 builder + 3.14t
+    assert any(job.module == "cffi" for job in jobs)  # implied by argon2-cffi-bindings
+    assert_every_job_selects_exactly_its_identifiers(jobs, tmp_path)

@@ -17,8 +17,11 @@ from generator.lockdiff import change_lines, new_build_cells
 from generator.matrix import load_matrix
 from generator.pypi.client import Listing, PyPIClient
 from generator.pypi.json_api import json_api_base
-from generator.pypi.transport import default_index_url
+from generator.pypi.transport import RetryPolicy, default_index_url
 from generator.update import update_lock
+
+# None: the client's default (4 attempts, 30 s read timeout); tests shorten it.
+RETRY: RetryPolicy | None = None
 
 
 def register(subparsers: Any) -> None:
@@ -44,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
     # indexes without it (no /simple/ in the URL) are read through the simple API.
     listing: Listing = "json-api" if json_api_base(index_url) else "simple"
     progress = _show_progress if sys.stderr.isatty() else None
-    with PyPIClient(index_url, cache_dir=args.cache_dir, listing=listing) as client:
+    with PyPIClient(
+        index_url, cache_dir=args.cache_dir, listing=listing, retry=RETRY
+    ) as client:
         result = update_lock(
             matrix, client, old, only=only, pip_check=PipCheck(index_url), progress=progress
         )

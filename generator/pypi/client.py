@@ -114,13 +114,16 @@ class PyPIClient:
 
     def project_files(self, name: str) -> ProjectFiles:
         """Every file of `name` on the index (one request, or none on a cache hit)."""
-        try:
-            if self.listing == "json-api" and self.json_api_url:
+        if self.listing == "json-api" and self.json_api_url:
+            try:
                 return self.transport.get(
                     json_api.project_json_url(self.json_api_url, canonicalize_name(name)),
                     accept=json_api.ACCEPT,
                     parse=lambda response: json_api.parse_project_json(response, name),
                 )
+            except NotFound:
+                pass  # a mirror without the JSON API (or an unknown name): ask the standard page
+        try:
             return self.transport.get(
                 simple_index.project_page_url(self.index_url, canonicalize_name(name)),
                 accept=simple_index.ACCEPT,

@@ -1,0 +1,233 @@
+"""update: policies → matrix.lock.json against recorded PyPI answers on 127.0.0.1; plan with it.
+
+The fixture index (tests/pypi_server.py) serves real recorded responses; faults are injected
+per path. pip (the dependency check's resolver of record) reads the same local index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypi_server import Fault, FixtureIndex, running_index
+
+from generator import cli
+from generator.commands import update as update_command
+from generator.lock import LOCK_NAME, Lock, load_lock, read_lock
+from generator.matrix import load_matrix
+from generator.plan import make_plan
+from generator.pypi import RetryPolicy
+
+CASES = """
+defaults:
+  python: ["3.9", "3.12", "3.14", "3.14t"]
+  arch: [x86_64, aarch64, riscv64]
+modules:
+  pyyaml: latest
+  six: latest
+  bcrypt: ">=4.1,<4.2"
+  argon2-cffi-bindings: latest
+  ziglang: latest
+  pywin32: "312"
+"""
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
+    recorded = Sleeps()
+    retry = RetryPolicy(attempts=3, backoff=0.5, timeout=(2.0, 0.5), sleep=recorded)
+    monkeypatch.setattr(update_command, "RETRY", retry)
+    return recorded
+
+
+@pytest.fixture
+def index(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> Iterator[FixtureIndex]:
+    with running_index("html-only") as served:  # what the registry proxy here answers
+        monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
+        yield served
+
+
+def write_matrix(tmp_path: Path, text: str = CASES) -> Path:
+    (tmp_path / "matrix.yml").write_text(text)
+    return tmp_path / "matrix.yml"
+
+
+def update(matrix: Path, *args: str) -> int:
+    return cli.main(["update", "--matrix", str(matrix), *args])
+
+
+def status(lock: Lock, module: str, version: str, identifier: str) -> dict[str, object]:
+    data = lock.to_json()["modules"][module]["versions"][version]["cells"][identifier]
+    assert isinstance(data, dict)
+    return data
+
+
+def locked(matrix: Path) -> Lock:
+    lock = load_lock(load_matrix(matrix))
+    assert lock is not None
+    return lock
+
+
+def test_every_case_gets_its_status(index: FixtureIndex, tmp_path: Path, capsys) -> None:
+    matrix = write_matrix(tmp_path)
+    assert update(matrix) == 0
+    lock = locked(matrix)
+    # musllinux wheels for some archs only: fetched there, built elsewhere
+    x86 = status(lock, "pyyaml", "6.0.3", "cp312-musllinux_x86_64")
+    assert x86["status"] == "upstream"
+    assert "musllinux_1_2_x86_64" in x86["wheel"]["filename"]  # type: ignore[index]
+    assert len(x86["wheel"]["sha256"]) == 64  # type: ignore[index]
+    assert status(lock, "pyyaml", "6.0.3", "cp312-musllinux_riscv64") == {"status": "build"}
+    assert lock.versions("pyyaml") == ("6.0.3",)  # not 6.0.2rc1/6.0b1: pre-releases
+    # pure
+    assert status(lock, "six", "1.17.0", "cp314t-musllinux_riscv64")["status"] == "pure"
+    # a specifier never picks the yanked 4.1.0; abi3: one build per arch, 3.14t on its own
+    assert lock.versions("bcrypt") == ("4.1.1",)
+    riscv = [
+        status(lock, "bcrypt", "4.1.1", f"cp{p}-musllinux_riscv64") for p in ("39", "312", "314")
+    ]
+    assert {c["status"] for c in riscv} == {"abi3"}
+    assert {c["built-by"] for c in riscv} == {"cp39-musllinux_riscv64"}
+    assert status(lock, "bcrypt", "4.1.1", "cp314t-musllinux_riscv64")["status"] == "build"
+    # requires-python >=3.10
+    skip = status(lock, "argon2-cffi-bindings", "26.2.0", "cp39-musllinux_x86_64")
+    assert skip == {"status": "skip", "reason": "requires-python >=3.10"}
+    # no sdist: covered by wheels is fine; otherwise skipped and reported
+    assert status(lock, "ziglang", "0.17.1", "cp312-musllinux_riscv64")["status"] == "upstream"
+    no_sdist = status(lock, "pywin32", "312", "cp312-musllinux_x86_64")
+    assert no_sdist["status"] == "skip" and "no .tar.gz sdist" in str(no_sdist["reason"])
+    err = capsys.readouterr().err
+    assert "pywin32 312: no .tar.gz sdist" in err and "ziglang" not in err
+    # argon2's riscv64 wheels need cffi, which has no riscv64 wheel: an implied build
+    (cffi,) = lock.implied_modules()
+    assert cffi.name == "cffi" and cffi.implied_by == ("argon2-cffi-bindings",)
+    assert {c.identifier for c in lock.cells("cffi")} == {
+        "cp312-musllinux_riscv64", "cp314-musllinux_riscv64", "cp314t-musllinux_riscv64"
+    }
+    assert lock.sdist("cffi", cffi.versions[0].version) is not None
+
+
+def test_unchanged_index_gives_a_byte_identical_lock(index: FixtureIndex, tmp_path, capsys):
+    matrix = write_matrix(tmp_path)
+    assert update(matrix) == 0
+    first = (tmp_path / LOCK_NAME).read_bytes()
+    assert first.endswith(b"}\n") and json.loads(first)["format"] == 1
+    capsys.readouterr()
+    assert update(matrix, "--github-output", str(tmp_path / "out")) == 0
+    assert (tmp_path / LOCK_NAME).read_bytes() == first
+    assert "matrix.lock.json unchanged; 0 new cell(s) to build" in capsys.readouterr().out
+    assert (tmp_path / "out").read_text() == "changed=false\nnew-build-cells=0\n"
+
+
+def test_a_pinned_yanked_release_is_kept_with_a_warning(index, tmp_path, capsys) -> None:
+    matrix = write_matrix(tmp_path, 'modules:\n  bcrypt: "4.1.0"\n')
+    assert update(matrix) == 0
+    assert locked(matrix).versions("bcrypt") == ("4.1.0",)
+    assert "bcrypt 4.1.0 is yanked on the index (Incompatibility" in capsys.readouterr().err
+
+
+def test_transient_faults_are_retried(index: FixtureIndex, tmp_path: Path, sleeps) -> None:
+    matrix = write_matrix(tmp_path, "modules:\n  six: latest\n  pyyaml: latest\n")
+    index.inject("/pypi/six/json", Fault("status", 500))
+    index.inject("/pypi/pyyaml/json", Fault("status", 429, {"Retry-After": "7"}))
+    assert update(matrix) == 0
+    assert locked(matrix).versions("six") == ("1.17.0",)
+    assert 7.0 in sleeps and len(index.requests_to("/pypi/six/json")) == 2
+
+
+OLD = 'modules:\n  six: "1.16.0"\n  pyyaml: "6.0.2"\n'
+NEW = "modules:\n  six: latest\n  pyyaml: latest\n"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault("hang"), Fault("short-json"), Fault("truncate"), Fault("status", 503)],
+    ids=["hung", "truncated-json", "truncated-body", "5xx"],
+)
+def test_old_entry_survives_a_failing_module(index, tmp_path, capsys, fault) -> None:
+    matrix = write_matrix(tmp_path, OLD)
+    assert update(matrix) == 0
+    matrix.write_text(NEW)
+    index.inject("/pypi/pyyaml/json", *[fault] * 3)
+    assert update(matrix) == 1
+    lock = locked(matrix)
+    assert lock.versions("six") == ("1.17.0",)  # the other module still updated
+    assert lock.versions("pyyaml") == ("6.0.2",)  # the failed one kept its entry
+    err = capsys.readouterr().err
+    assert "1 module(s) could not be updated" in err and "pyyaml: giving up on" in err
+
+
+def test_unknown_module_is_named_and_the_lock_stays(index, tmp_path, capsys) -> None:
+    matrix = write_matrix(tmp_path, 'modules:\n  six: "1.16.0"\n')
+    assert update(matrix) == 0
+    before = (tmp_path / LOCK_NAME).read_bytes()
+    matrix.write_text('modules:\n  six: "1.16.0"\n  no-such-module: latest\n')
+    assert update(matrix) == 1
+    assert "module 'no-such-module' is not on the index" in capsys.readouterr().err
+    assert (tmp_path / LOCK_NAME).read_bytes() == before
+
+
+def test_a_corrupt_lock_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    matrix = write_matrix(tmp_path, 'modules:\n  six: latest\n')
+    (tmp_path / LOCK_NAME).write_text('{"format": 1, "modules": {')
+    assert cli.main(["plan", "--matrix", str(matrix)]) == 2
+    assert f"{LOCK_NAME}:1:" in capsys.readouterr().err
+
+
+def test_html_only_index_without_json_api_works(tmp_path, monkeypatch, sleeps) -> None:
+    with running_index("html-only") as served:
+        served.routes["/pypi/six/json"] = (404, "text/plain", b"")
+        monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
+        matrix = write_matrix(tmp_path, "modules:\n  six: latest\n")
+        # index-url without /simple/: no JSON API is guessed, the simple page is read
+        text = f"index-url: {served.url}/simple\n" + matrix.read_text()
+        matrix.write_text(text.replace("/simple\n", "/simple/\n"))
+        assert update(matrix) == 0
+    assert locked(matrix).versions("six") == ("1.17.0",)
+
+
+# -- plan with the lock ---------------------------------------------------------------
+
+
+def test_plan_builds_only_build_cells_not_yet_in_wheels(index, tmp_path: Path) -> None:
+    matrix = write_matrix(tmp_path)
+    assert update(matrix) == 0
+    loaded = load_matrix(matrix)
+    jobs = {job.id: job for job in make_plan(loaded).jobs}
+    assert jobs["bcrypt-4.1.1-riscv64"].identifiers == (
+        "cp39-musllinux_riscv64", "cp314t-musllinux_riscv64"
+    )
+    # abi3 upstream wheels serve x86_64 except the free-threaded Python
+    assert jobs["bcrypt-4.1.1-x86_64"].pythons == ("3.14t",)
+    assert not any(job.module in {"six", "ziglang", "pywin32"} for job in jobs.values())
+    cffi = next(job for job in jobs.values() if job.module == "cffi")
+    assert cffi.arch == "riscv64" and cffi.pythons == ("3.12", "3.14", "3.14t")
+    # a published wheel takes its cell out of the plan
+    folder = tmp_path / "wheels" / "cffi"
+    folder.mkdir(parents=True)
+    (folder / f"cffi-{cffi.version}-cp312-cp312-musllinux_1_2_riscv64.whl").write_bytes(b"")
+    replanned = next(j for j in make_plan(loaded).jobs if j.module == "cffi")
+    assert replanned.pythons == ("3.14", "3.14t")
+
+
+def test_nothing_new_means_zero_jobs(index: FixtureIndex, tmp_path: Path) -> None:
+    matrix = write_matrix(tmp_path, "modules:\n  six: latest\n  ziglang: latest\n")
+    assert update(matrix) == 0
+    assert make_plan(load_matrix(matrix)).jobs == ()
+
+
+def test_a_policy_without_a_lock_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    matrix = write_matrix(tmp_path, "modules:\n  six: latest\n")
+    assert cli.main(["plan", "--matrix", str(matrix)]) == 2
+    assert "run `python -m generator update`" in capsys.readouterr().err
+
+
+def test_read_lock_of_a_missing_file_is_none(tmp_path: Path) -> None:
+    assert read_lock(tmp_path / LOCK_NAME) is None
