@@ -26,6 +26,7 @@ VERB_MODULES = (
     "generator.commands.index",
     "generator.commands.catalog",
     "generator.commands.update",
+    "generator.commands.lock_export",
 )
 
 

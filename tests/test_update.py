@@ -231,3 +231,28 @@ def test_a_policy_without_a_lock_is_a_clear_error(tmp_path: Path, capsys) -> Non
 
 def test_read_lock_of_a_missing_file_is_none(tmp_path: Path) -> None:
     assert read_lock(tmp_path / LOCK_NAME) is None
+
+
+def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path) -> None:
+    from generator.publish.cells import CellStatus, cells_from_json, records_from_json
+    from generator.publish.fetch import load_fetch_list
+
+    matrix = write_matrix(tmp_path)
+    assert update(matrix) == 0
+    assert cli.main(["plan", "--matrix", str(matrix), "--output", str(tmp_path / "plan.json")]) == 0
+    out = {name: tmp_path / f"{name}.json" for name in ("cells", "fetch", "catalog")}
+    assert cli.main(["lock-export", "--matrix", str(matrix), "--plan", str(tmp_path / "plan.json"),
+                     *[arg for name, path in out.items() for arg in (f"--{name}", str(path))]]) == 0
+    cells = {(c.module, c.version, c.python, c.arch) for c in cells_from_json(out["cells"])}
+    fetch = {entry.filename for entry in load_fetch_list(out["fetch"])}
+    records = {(r.cell.module, r.cell.python, r.cell.arch): r.status
+               for r in records_from_json(out["catalog"])}  # fmt: skip
+    # built in this run (abi3: the builder's wheel serves cp312 too) and fetched cells
+    assert ("bcrypt", "4.1.1", "3.12", "riscv64") in cells
+    assert ("pyyaml", "6.0.3", "3.12", "x86_64") in cells
+    assert any(name.startswith("PyYAML-6.0.3") or name.startswith("pyyaml-6.0.3") for name in fetch)
+    # six is built nowhere in this plan: not this run's business, but in the catalog
+    assert not any(c[0] == "six" for c in cells)
+    assert records[("six", "3.12", "x86_64")] == CellStatus.PURE
+    assert records[("bcrypt", "3.14", "riscv64")] == CellStatus.BUILT
+    assert ("pywin32", "3.12", "x86_64") not in records
