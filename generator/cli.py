@@ -27,6 +27,8 @@ VERB_MODULES = (
     "generator.commands.catalog",
     "generator.commands.update",
     "generator.commands.lock_export",
+    "generator.commands.commit_lock",
+    "generator.commands.dispatch_build",
 )
 
 

@@ -18,7 +18,7 @@ from generator.plan import SHARDS
 from generator.schema import SCHEMA_FILE, schema_text
 
 WORKFLOW_DIR = ".github/workflows"
-WORKFLOWS = ("ci.yml", "build.yml")
+WORKFLOWS = ("ci.yml", "build.yml", "update.yml")
 GENERATED_MARK = "# Generated from matrix.yml by `python -m generator render`."
 HEADER = (
     f"{GENERATED_MARK} Do not edit:\n"
