@@ -256,3 +256,14 @@ def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path
     assert records[("six", "3.12", "x86_64")] == CellStatus.PURE
     assert records[("bcrypt", "3.14", "riscv64")] == CellStatus.BUILT
     assert ("pywin32", "3.12", "x86_64") not in records
+
+
+@pytest.mark.live
+def test_live_update_against_the_real_registry(tmp_path: Path, monkeypatch) -> None:
+    """Smoke test: the real PyPI (or PIP_INDEX_URL's mirror) answers the way the fixtures say."""
+    matrix = write_matrix(
+        tmp_path, 'defaults:\n  python: ["3.12"]\n  arch: [x86_64]\nmodules:\n  six: latest\n'
+    )
+    assert update(matrix) == 0
+    (cell,) = locked(matrix).cells("six")
+    assert cell.status == "pure" and cell.wheel is not None and len(cell.wheel.sha256) == 64
