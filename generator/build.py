@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from generator import cibw
 from generator.buildcells import cells_to_build, module_versions, resolve_module
@@ -40,12 +40,17 @@ def select_jobs(
     lock = load_lock(matrix)
     module = resolve_module(matrix, lock, module_name)
     planned = module_versions(module, lock)
-    if not any(Version(v) == Version(version) for v in planned):
+    try:
+        requested = Version(version)
+    except InvalidVersion:
+        raise UserError(f"'{version}' is not a valid version — give it as on PyPI, "
+                        f"e.g. {planned[0] if planned else '1.0.0'}") from None
+    if not any(Version(v) == requested for v in planned):
         raise UserError(
             f"{module.name} {version} is not in the matrix or its lock (they ask for "
             f"{', '.join(planned)}) — add it to matrix.yml, or run `python -m generator update`"
         )
-    exact = next(v for v in planned if Version(v) == Version(version))
+    exact = next(v for v in planned if Version(v) == requested)
     if lock is not None and lock.module(module.name) is not None:
         cells = list(cells_to_build(module, lock, None, (exact,)).to_build)
         skipped = expand(module, [exact])[1]

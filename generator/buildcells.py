@@ -1,6 +1,7 @@
 """Which cells need a build job: the lock's `build` cells (abi3: one per arch) not yet in wheels/.
 
-Without a lock every pinned cell is built (the matrix alone cannot know what PyPI has).
+Without a lock every pinned cell without a wheel in wheels/ is built (the matrix alone
+cannot know what PyPI has).
 With one, versions come from it (so `latest` and specifiers work offline), and a cell the
 lock does not know yet (matrix.yml changed since the last update) is built to be safe.
 """
@@ -59,7 +60,7 @@ def cells_to_build(
     locked = lock.module(module.name) if lock else None
     if lock is None:
         wanted, skipped = expand(module, versions)
-        return ModuleCells(module, tuple(wanted), tuple(skipped))
+        return ModuleCells(module, _missing(wanted, wheels_dir), tuple(skipped))
     if locked is not None and locked.implied:
         cells = [c for v in locked.versions for c in v.cells if v.version in versions]
         wanted = [_cell(c) for c in cells if c.builds_here]

@@ -58,4 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `plan --json | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
         return 0
+    except OSError as error:
+        # A path given on the command line that cannot be written or read (a file where a
+        # folder is needed, no permission, a full disk): name it instead of a traceback.
+        print(f"error: {_describe(error)}", file=sys.stderr)
+        return 2
     return result
+
+
+def _describe(error: OSError) -> str:
+    what = error.strerror or str(error)
+    paths = [str(p) for p in (error.filename, error.filename2) if p is not None]
+    where = " → ".join(paths)
+    return f"{where}: {what} — check the path and its permissions" if where else what

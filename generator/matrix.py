@@ -85,11 +85,16 @@ def _validate(document: LocatedDocument) -> Matrix:
 
 
 def _unique(errors: list[tuple[Path, MatrixError]]) -> list[MatrixError]:
-    """Union types report one error per branch for the same value: keep the first."""
+    """Union types report one error per branch for the same value: keep the first, and
+    drop an error about a whole value when another branch names a part inside it."""
     seen: dict[Path, MatrixError] = {}
     for path, error in errors:
         seen.setdefault(path, error)
-    return sorted(seen.values(), key=lambda e: (e.line, e.column))
+    deepest = {
+        path: error for path, error in seen.items()
+        if not any(other[: len(path)] == path and other != path for other in seen)
+    }  # fmt: skip
+    return sorted(deepest.values(), key=lambda e: (e.line, e.column))
 
 
 # What each place expects, for type errors (pydantic's own wording names Python types).
@@ -106,11 +111,11 @@ _EXPECTED = {
     "reason": "a sentence saying why",
 }
 _PATTERN_FIX = {
-    "before-all": "give a path under hooks/, e.g. hooks/lxml.sh",
-    "before-build": "give a path under hooks/, e.g. hooks/numpy-before-build.sh",
+    "before-all": "give a path inside hooks/ (no `..`), e.g. hooks/lxml.sh",
+    "before-build": "give a path inside hooks/ (no `..`), e.g. hooks/numpy-before-build.sh",
     "import": "give a dotted Python import path, e.g. yaml or lxml.etree",
     "apk": "give an Alpine package name, e.g. libffi-dev",
-    "environment": "use a shell variable name: letters, digits, underscores",
+    "environment": "use a shell variable name: letters, digits, _ (not a digit first)",
     "index-url": "give an http(s) URL of a simple index, e.g. https://pypi.org/simple/",
     "registry": "give HOST/NAMESPACE in lower case, e.g. docker.io/myname/musl-wheels",
 }
@@ -138,11 +143,29 @@ def _explain(document: LocatedDocument, detail: Any, kind: str, path: Path) -> M
             return document.error(path, "the matrix has no modules", "add at least one module")
         return document.error(path, f"'{field}' is empty", "list at least one entry or remove it")
     if kind == "string_pattern_mismatch":
-        shown = _value_at(document.data, path)
-        return document.error(path, f"'{shown}' is not valid for '{field}'", _PATTERN_FIX[field])
-    expected = _EXPECTED.get(field, detail["msg"].lower())
+        return _pattern_mismatch(document, detail, path)
+    expected = _expected(path, field, detail)
     shown = _describe(_value_at(document.data, path))
     return document.error(path, f"'{field or 'matrix'}' has {shown}", f"write {expected}")
+
+
+def _pattern_mismatch(document: LocatedDocument, detail: Any, path: Path) -> MatrixError:
+    if "[key]" in detail["loc"]:  # a mapping key (an environment variable name)
+        field = str(path[-2]) if len(path) > 1 else ""
+        return document.error(path, f"'{path[-1]}' is not valid as a name in '{field}'",
+                              _PATTERN_FIX.get(field, "fix the name"), at_key=True)
+    field = next((p for p in reversed(path) if isinstance(p, str) and p in _PATTERN_FIX), "")
+    shown = _value_at(document.data, path)
+    return document.error(path, f"'{shown}' is not valid for '{field or path[-1]}'",
+                          _PATTERN_FIX.get(field, "fix the value"))
+
+
+def _expected(path: Path, field: str, detail: Any) -> str:
+    if len(path) == 2 and path[0] == "modules":  # a module's entry itself
+        return 'a version in quotes ("6.0.2"), a list of versions, or a mapping of settings'
+    if field == "versions" and "exclude" in path:
+        return 'a PEP 440 specifier in quotes, e.g. "<2" or "==1.0.*"'
+    return _EXPECTED.get(field, str(detail["msg"]).lower())
 
 
 def _unknown_key(document: LocatedDocument, path: Path) -> MatrixError:
@@ -254,14 +277,16 @@ def _check_hooks(
 ) -> list[MatrixError]:
     errors = []
     for key, hook in (("before-all", spec.before_all), ("before-build", spec.before_build)):
-        if hook is not None and not (root / hook).is_file():
-            errors.append(
-                document.error(
-                    (*where, key),
-                    f"hook file '{hook}' does not exist",
-                    f"create {hook} next to matrix.yml or fix the path",
-                )
-            )
+        if hook is None:
+            continue
+        if not (root / hook).is_file():
+            errors.append(document.error((*where, key), f"hook file '{hook}' does not exist",
+                                         f"create {hook} next to matrix.yml or fix the path"))
+        elif not (root / hook).resolve().is_relative_to((root / "hooks").resolve()):
+            # The build container sees the repo only through /host: a link out of hooks/
+            # would run whatever it points at on the runner's file system.
+            errors.append(document.error((*where, key), f"hook '{hook}' links outside hooks/",
+                                         f"put the script itself in {hook}"))
     return errors
 
 

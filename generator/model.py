@@ -83,7 +83,7 @@ Versions = Annotated[
 HookPath = Annotated[
     str,
     Field(
-        pattern=r"^hooks/[^\s]+$",
+        pattern=r"^hooks(/[A-Za-z0-9_][A-Za-z0-9._+-]*)+$",  # no `..`: hooks stay in hooks/
         description="A script under hooks/, run with sh inside the build container",
     ),
 ]

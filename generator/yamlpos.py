@@ -70,8 +70,19 @@ def load_located(text: str, source: str) -> LocatedDocument:
     return document
 
 
+# Plain YAML only: a tag or merge key makes the file mean something else than it shows
+# (and SafeConstructor refuses most tags with a traceback-shaped error).
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
 def _convert(node: Node, path: Path, doc: LocatedDocument, constructor: SafeConstructor) -> object:
     doc.value_marks[path] = Mark.of(node)
+    if node.tag not in _PLAIN_TAGS:
+        raise doc_error(doc, node, f"the YAML tag '{node.tag}' is not supported",
+                        "write the value as plain text, a list or a mapping")
     if isinstance(node, MappingNode):
         return _convert_mapping(node, path, doc, constructor)
     if isinstance(node, SequenceNode):
@@ -88,8 +99,12 @@ def _convert_mapping(
 ) -> dict[str, object]:
     result: dict[str, object] = {}
     for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            raise doc_error(doc, key_node, "a key must be plain text", "write the key as a name")
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise doc_error(doc, key_node, "YAML merge keys (<<) are not supported",
+                            "write the keys out; `defaults:` shares values between modules")
+        if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            raise doc_error(doc, key_node, f"the key '{_shown(key_node)}' is not text",
+                            f"quote it: \"{_shown(key_node)}\"")
         key = str(constructor.construct_object(key_node, deep=True))
         child = (*path, key)
         if key in result:
@@ -103,6 +118,10 @@ def _convert_mapping(
         doc.key_marks[child] = Mark.of(key_node)
         result[key] = _convert(value_node, child, doc, constructor)
     return result
+
+
+def _shown(node: Node) -> str:
+    return node.value if isinstance(node, ScalarNode) else "…"
 
 
 def doc_error(doc: LocatedDocument, node: Node, what: str, fix: str) -> MatrixError:

@@ -44,6 +44,7 @@ def test_filters_narrow_the_job() -> None:
 def test_cells_outside_the_matrix_are_refused() -> None:
     cases = {
         ("--version", "1.0"): "lxml 1.0 is not in the matrix",
+        ("--version", "foo"): "'foo' is not a valid version",
         ("--version", "6.1.3", "--arch", "s390x"): "arch s390x is not in the matrix",
         ("--version", "6.1.3", "--python", "3.9"): "python 3.9 is not in the matrix",
     }

@@ -45,6 +45,17 @@ CASES = [
      "      - reason: why\n", 5, 9, ["matches every cell"]),
     ("bad apk name", 'modules:\n  x:\n    versions: "1.0"\n    apk: ["rm -rf /"]\n', 4, 11,
      ["not valid for 'apk'"]),
+    ("hook climbing out with ..", 'modules:\n  x:\n    versions: "1.0"\n'
+     "    before-all: hooks/../../etc/passwd\n", 4, 17, ["not valid for 'before-all'", ".."]),
+    ("bad environment name", 'modules:\n  x:\n    versions: "1.0"\n    environment: {1BAD: y}\n',
+     4, 19, ["'1BAD' is not valid as a name in 'environment'"]),
+    ("YAML merge key", 'modules:\n  x:\n    <<: {versions: "1.0"}\n', 3, 5, ["merge keys"]),
+    ("YAML tag", 'modules:\n  x: !!python/object:os.system "ls"\n', 2, 6,
+     ["YAML tag", "not supported"]),
+    ("key that is not text", 'modules:\n  123: "1.0"\n', 2, 3, ["'123' is not text", "quote"]),
+    ("module entry true", "modules:\n  x: true\n", 2, 6, ["'x' has true/false", "a version"]),
+    ("unquoted version in a list", 'modules:\n  x: [1.0, "2.0"]\n', 2, 7,
+     ["version 1.0 was read as a number"]),
 ]  # fmt: skip
 
 
@@ -87,3 +98,24 @@ def test_policy_without_lock_says_what_to_do(tmp_path: Path) -> None:
     done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"))
     assert done.returncode == 2
     assert "generator update" in done.stderr
+
+
+def test_hook_linking_outside_hooks_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "hooks").mkdir()
+    (tmp_path / "hooks" / "evil.sh").symlink_to("/etc/passwd")
+    (tmp_path / "matrix.yml").write_text(
+        'modules:\n  x:\n    versions: "1.0"\n    before-all: hooks/evil.sh\n'
+    )
+    done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"))
+    assert done.returncode == 2, done.stderr
+    assert "matrix.yml:4:17: hook 'hooks/evil.sh' links outside hooks/" in done.stderr
+
+
+def test_unwritable_output_path_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "matrix.yml").write_text('modules:\n  x: "1.0"\n')
+    (tmp_path / "file").write_text("")
+    done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"),
+                         "--output", str(tmp_path / "file" / "plan.json"))  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: {tmp_path / 'file'}")

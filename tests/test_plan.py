@@ -89,6 +89,16 @@ def test_jobs_beyond_all_shards_are_deferred_not_dropped_silently(tmp_path: Path
     assert len(plan.jobs) == SHARDS * JOBS_PER_SHARD and len(plan.deferred) == 5
     table = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml")).stdout
     assert "5 jobs deferred to the next run" in table
+    # The next run (no lock): the first five jobs' wheels are published, the rest come forward.
+    for job in plan.jobs[:5]:
+        folder = tmp_path / "wheels" / job.module
+        folder.mkdir(parents=True)
+        for identifier in job.identifiers:
+            tag = identifier.split("-")[0]
+            (folder / f"{job.module}-1.0-{tag}-{tag}-musllinux_1_2_x86_64.whl").write_bytes(b"")
+    again = make_plan(load_matrix(tmp_path / "matrix.yml"))
+    assert not again.deferred and len(again.jobs) == SHARDS * JOBS_PER_SHARD
+    assert {job.module for job in plan.deferred} <= {job.module for job in again.jobs}
 
 
 def test_only_selects_modules_and_rejects_unknown_ones() -> None:

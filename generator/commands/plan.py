@@ -110,4 +110,7 @@ def markdown(plan: Plan) -> str:
     ]
     if not plan.jobs:
         lines.append("| _nothing to build_ | | | | |")
+    if plan.deferred:
+        lines += ["", f"{len(plan.deferred)} more jobs are over this run's "
+                  f"{len(plan.shards())} × 256 and wait for the next run."]
     return "\n".join(lines) + "\n"
