@@ -16,6 +16,23 @@ def new_build_cells(old: Lock | None, new: Lock) -> set[tuple[str, str, str]]:
     return build_keys(new) - build_keys(old)
 
 
+def served_keys(lock: Lock | None) -> set[tuple[str, str, str]]:
+    """(module, version, identifier) of every cell that gets a wheel (built or fetched)."""
+    if lock is None:
+        return set()
+    return {(c.module, c.version, c.identifier) for c in lock.cells() if c.status != "skip"}
+
+
+def modules_to_publish(old: Lock | None, new: Lock) -> list[str]:
+    """Modules with new cells to build or to fetch: what the build workflow must run for.
+    An implied module is reached through the module that needs it (`plan --only`)."""
+    names: set[str] = set()
+    for module, _version, _identifier in served_keys(new) - served_keys(old):
+        locked = new.module(module)
+        names.update(locked.implied_by if locked is not None and locked.implied else [module])
+    return sorted(names)
+
+
 def change_lines(old: Lock | None, new: Lock) -> list[str]:
     """One line per module whose entry changed, e.g. `cffi: 2.1.0 → 2.1.1 (4 new builds)`."""
     old = old or Lock()

@@ -2,7 +2,10 @@
 
 Formats are those of generator/publish/cells.py (cells, records) and publish/fetch.py.
 With a plan (the run's `plan --json`), cells and fetches cover the module versions that
-run builds; the catalog always covers the whole lock.
+run builds plus every version with an upstream/pure wheel not yet in wheels/ (a version
+PyPI already serves everywhere builds nothing, yet it is still published: wheels/, index,
+images). Without one, every locked version. The catalog always covers the whole lock, and
+counts a cell as built when this run builds it or wheels/ already holds its wheel.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import Any
 from generator.buildcells import wheel_present
 from generator.cells import Cell
 from generator.errors import UserError
-from generator.lock import Lock, LockedCell
+from generator.lock import BUILT_HERE, Lock, LockedCell
 from generator.platforms import build_identifier
+from generator.publish.layout import wheel_relpath
 
 PlannedKey = tuple[str, str, str]  # (module, version, identifier)
 
@@ -46,41 +50,48 @@ def planned_cells(plan_path: Path) -> set[PlannedKey]:
 
 
 def export(lock: Lock, wheels_dir: Path, planned: set[PlannedKey] | None) -> Export:
-    in_scope = _scope(lock, planned)
+    in_scope = _scope(lock, wheels_dir, planned)
     cells, fetch = [], {}
     catalog = []
     for cell in lock.cells():
         if cell.status == "skip":
             continue
-        built = _built(cell, wheels_dir, planned)
-        catalog.append({**_cell_json(cell), "status": _catalog_status(cell, built)})
+        built_now = _built_in_run(cell, planned)
+        ours = cell.status in BUILT_HERE  # abi3: every Python its one build serves
+        published = ours and wheel_present(wheels_dir, _plain(cell))
+        status = _catalog_status(cell, built_now or published)
+        catalog.append({**_cell_json(cell), "status": status})
         if (cell.module, cell.version) not in in_scope:
             continue
         if cell.wheel is not None and len(cell.wheel.sha256) == 64:
             fetch[cell.wheel.filename] = cell.wheel.to_json()
             cells.append(_cell_json(cell))
-        elif cell.status in ("build", "abi3") and built:
-            cells.append(_cell_json(cell))
+        elif ours and (built_now or (planned is None and published)):
+            cells.append(_cell_json(cell))  # with a plan, collect verifies this run's builds only
     return Export(cells, [fetch[name] for name in sorted(fetch)], catalog)
 
 
-def _scope(lock: Lock, planned: set[PlannedKey] | None) -> set[tuple[str, str]]:
+def _scope(
+    lock: Lock, wheels_dir: Path, planned: set[PlannedKey] | None
+) -> set[tuple[str, str]]:
     every = {(c.module, c.version) for c in lock.cells()}
     if planned is None:
         return every
-    return {(module, version) for module, version, _ in planned} & every
+    unpublished = {
+        (c.module, c.version) for c in lock.cells()
+        if c.wheel is not None and not (wheels_dir / wheel_relpath(c.wheel.filename)).is_file()
+    }  # fmt: skip
+    return ({(module, version) for module, version, _ in planned} & every) | unpublished
 
 
-def _built(cell: LockedCell, wheels_dir: Path, planned: set[PlannedKey] | None) -> bool:
-    """Built in this run (the plan has its builder), or already published in wheels/."""
+def _built_in_run(cell: LockedCell, planned: set[PlannedKey] | None) -> bool:
+    """The run's plan has this cell's builder (abi3: the one identifier that builds it)."""
     builder = cell.built_by or cell.identifier
-    if planned is not None and (cell.module, cell.version, builder) in planned:
-        return True
-    if cell.status not in ("build", "abi3"):
-        return False
-    if planned is not None:
-        return False  # collect verifies from this run's wheels only
-    return wheel_present(wheels_dir, Cell(cell.module, cell.version, cell.python, cell.arch))
+    return planned is not None and (cell.module, cell.version, builder) in planned
+
+
+def _plain(cell: LockedCell) -> Cell:
+    return Cell(cell.module, cell.version, cell.python, cell.arch)
 
 
 def _catalog_status(cell: LockedCell, built: bool) -> str:

@@ -108,6 +108,7 @@ _EXPECTED = {
     "environment": "a mapping NAME: value",
     "exclude": "a list of {python, arch, versions, reason} mappings",
     "pre-releases": "true or false",
+    "keep-versions": "a whole number of versions to keep per module, at least 1",
     "reason": "a sentence saying why",
 }
 _PATTERN_FIX = {

@@ -186,6 +186,15 @@ class Matrix(_Strict):
             "REGISTRY_PASSWORD"
         ),
     )
+    keep_versions: int | None = Field(
+        default=None,
+        alias="keep-versions",
+        ge=1,
+        description=(
+            "Keep only the newest N versions of each module in wheels/ (older wheels leave "
+            "git's tip, and so the pip index; the images keep every version). Default: all"
+        ),
+    )
 
 
 @dataclass(frozen=True)

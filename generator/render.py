@@ -36,6 +36,7 @@ def rendered_files(matrix: LoadedMatrix) -> dict[str, str]:
         "modules": [module.name for module in matrix.modules],
         "registry_host": (matrix.model.registry or "ghcr.io").split("/")[0],
         "custom_registry": matrix.model.registry is not None,
+        "keep_versions": matrix.model.keep_versions,
         "shards": list(range(SHARDS)),
     }
     files = {

@@ -54,6 +54,8 @@ CASES = [
      ["YAML tag", "not supported"]),
     ("key that is not text", 'modules:\n  123: "1.0"\n', 2, 3, ["'123' is not text", "quote"]),
     ("module entry true", "modules:\n  x: true\n", 2, 6, ["'x' has true/false", "a version"]),
+    ("retention of zero", 'keep-versions: 0\nmodules:\n  x: "1.0"\n', 1, 16,
+     ["'keep-versions' has the number 0", "at least 1"]),
     ("unquoted version in a list", 'modules:\n  x: [1.0, "2.0"]\n', 2, 7,
      ["version 1.0 was read as a number"]),
 ]  # fmt: skip

@@ -16,6 +16,8 @@ from generator.render import WORKFLOW_DIR, rendered_files, write
 GOLDEN = REPO / "tests" / "golden"
 BIN = Path(sys.executable).parent
 SYNTHETIC = """
+keep-versions: 2
+registry: quay.io/someone/wheels
 defaults:
   python: ["3.9", "3.12", "3.14t"]
   arch: [x86_64, i686, aarch64, armv7l, ppc64le, s390x, riscv64]
@@ -180,3 +182,39 @@ def test_registry_setting_switches_login_to_secrets(tmp_path: Path) -> None:
                              "username": "${{ secrets.REGISTRY_USERNAME }}",
                              "password": "${{ secrets.REGISTRY_PASSWORD }}"}  # fmt: skip
     assert "packages" not in custom["permissions"]  # type: ignore[operator]
+
+
+def test_retention_setting_reaches_the_commit_and_checkout_drops_removed_wheels(
+    tmp_path: Path,
+) -> None:
+    import yaml
+
+    (tmp_path / "matrix.yml").write_text('keep-versions: 3\nmodules:\n  a: "1.0"\n')
+    workflow = rendered_files(load_matrix(tmp_path / "matrix.yml"))[f"{WORKFLOW_DIR}/build.yml"]
+    steps = yaml.safe_load(workflow)["jobs"]["publish"]["steps"]
+    runs = {step["name"]: step.get("run", "") for step in steps}
+    commit = next(run for name, run in runs.items() if name.startswith("Commit the wheels"))
+    assert commit.rstrip().endswith("--keep-versions 3")
+    assert "git checkout --no-overlay" in runs["Check out the published wheels/"]
+    (tmp_path / "matrix.yml").write_text('modules:\n  a: "1.0"\n')
+    default = rendered_files(load_matrix(tmp_path / "matrix.yml"))[f"{WORKFLOW_DIR}/build.yml"]
+    assert "--keep-versions" not in default
+
+
+def test_every_job_of_a_run_reads_the_plans_lock() -> None:
+    """plan resolves the lock; build and publish jobs download it before any verb reads it."""
+    import yaml
+
+    jobs = yaml.safe_load((REPO / WORKFLOW_DIR / "build.yml").read_text())["jobs"]
+    plan_runs = [step.get("run", "") for step in jobs["plan"]["steps"]]
+    first_update = next(i for i, run in enumerate(plan_runs) if "generator update" in run)
+    first_plan = next(i for i, run in enumerate(plan_runs) if "generator plan" in run)
+    assert first_update < first_plan
+    for name, job in jobs.items():
+        if name in ("plan", "pages"):
+            continue
+        steps = job["steps"]
+        lock = next(i for i, s in enumerate(steps) if s.get("with", {}).get("name") == "plan"
+                    and "download-artifact" in s.get("uses", ""))  # fmt: skip
+        verbs = [i for i, s in enumerate(steps) if "python -m generator" in s.get("run", "")]
+        assert verbs and lock < min(verbs), name

@@ -116,14 +116,18 @@ def test_every_case_gets_its_status(index: FixtureIndex, tmp_path: Path, capsys)
 
 def test_unchanged_index_gives_a_byte_identical_lock(index: FixtureIndex, tmp_path, capsys):
     matrix = write_matrix(tmp_path)
-    assert update(matrix) == 0
+    assert update(matrix, "--github-output", str(tmp_path / "first")) == 0
+    # modules with new wheels to build or fetch; implied cffi is reached through argon2;
+    # pywin32 has only skipped cells
+    assert "modules=argon2-cffi-bindings bcrypt pyyaml six ziglang\n" in (
+        tmp_path / "first").read_text()  # fmt: skip
     first = (tmp_path / LOCK_NAME).read_bytes()
     assert first.endswith(b"}\n") and json.loads(first)["format"] == 1
     capsys.readouterr()
     assert update(matrix, "--github-output", str(tmp_path / "out")) == 0
     assert (tmp_path / LOCK_NAME).read_bytes() == first
     assert "matrix.lock.json unchanged; 0 new cell(s) to build" in capsys.readouterr().out
-    assert (tmp_path / "out").read_text() == "changed=false\nnew-build-cells=0\n"
+    assert (tmp_path / "out").read_text() == "changed=false\nnew-build-cells=0\nmodules=\n"
 
 
 def test_a_pinned_yanked_release_is_kept_with_a_warning(index, tmp_path, capsys) -> None:
@@ -251,11 +255,43 @@ def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path
     assert ("bcrypt", "4.1.1", "3.12", "riscv64") in cells
     assert ("pyyaml", "6.0.3", "3.12", "x86_64") in cells
     assert any(name.startswith("PyYAML-6.0.3") or name.startswith("pyyaml-6.0.3") for name in fetch)
-    # six is built nowhere in this plan: not this run's business, but in the catalog
-    assert not any(c[0] == "six" for c in cells)
+    # six builds nothing, but its pure wheel is not in wheels/ yet: it is published too
+    assert ("six", "1.17.0", "3.12", "x86_64") in cells
+    assert any(name.startswith("six-1.17.0-") for name in fetch)
     assert records[("six", "3.12", "x86_64")] == CellStatus.PURE
     assert records[("bcrypt", "3.14", "riscv64")] == CellStatus.BUILT
     assert ("pywin32", "3.12", "x86_64") not in records
+
+
+def test_lock_export_of_a_later_run(index: FixtureIndex, tmp_path: Path) -> None:
+    """A run that builds nothing: what is already in wheels/ is neither fetched again nor
+    reported missing in the catalog."""
+    from generator.publish.cells import CellStatus, cells_from_json, records_from_json
+    from generator.publish.layout import wheel_relpath
+
+    matrix = write_matrix(tmp_path)
+    assert update(matrix) == 0
+    lock = locked(matrix)
+    for cell in lock.cells("six"):  # six's pure wheel was published by an earlier run
+        assert cell.wheel is not None
+        (tmp_path / "wheels" / wheel_relpath(cell.wheel.filename)).parent.mkdir(
+            parents=True, exist_ok=True)  # fmt: skip
+        (tmp_path / "wheels" / wheel_relpath(cell.wheel.filename)).write_bytes(b"")
+    builder = next(c for c in lock.cells("bcrypt") if c.builds_here and c.arch == "riscv64")
+    abi3 = f"bcrypt-{builder.version}-cp39-abi3-musllinux_1_2_riscv64.whl"
+    (tmp_path / "wheels" / "bcrypt").mkdir(parents=True)
+    (tmp_path / "wheels" / "bcrypt" / abi3).write_bytes(b"")
+    (tmp_path / "plan.json").write_text('{"jobs": []}')
+    out = {name: tmp_path / f"{name}.json" for name in ("cells", "catalog")}
+    assert cli.main(["lock-export", "--matrix", str(matrix), "--plan", str(tmp_path / "plan.json"),
+                     *[arg for name, path in out.items() for arg in (f"--{name}", str(path))]]) == 0
+    cells = {(c.module, c.python, c.arch) for c in cells_from_json(out["cells"])}
+    records = {(r.cell.module, r.cell.python, r.cell.arch): r.status
+               for r in records_from_json(out["catalog"])}  # fmt: skip
+    assert not any(c[0] == "six" for c in cells)  # already published
+    assert ("bcrypt", "3.14", "riscv64") not in cells  # this run built none of it
+    assert records[("bcrypt", "3.14", "riscv64")] == CellStatus.BUILT  # but wheels/ has it
+    assert records[("six", "3.12", "x86_64")] == CellStatus.PURE
 
 
 @pytest.mark.live

@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.commands.common import add_matrix_argument
 from generator.errors import UserError
-from generator.fileio import write_atomically
+from generator.fileio import append_text, write_atomically
 from generator.lock import LOCK_NAME, load_lock
 from generator.lockexport import dump, export, planned_cells
 from generator.matrix import load_matrix
@@ -27,6 +27,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--cells", type=Path, metavar="JSON", help="for `collect --cells`")
     parser.add_argument("--fetch", type=Path, metavar="JSON", help="for `collect --fetch`")
     parser.add_argument("--catalog", type=Path, metavar="JSON", help="for `catalog --cells`")
+    parser.add_argument("--github-output", metavar="FILE",
+                        help="append `cells=N` (cells to publish) as a step output")
     parser.add_argument("--wheels", type=Path, metavar="DIR",
                         help=f"published wheels (default: {WHEELS_DIR}/ beside the matrix)")
     parser.set_defaults(func=run)
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
                           (args.catalog, result.catalog)):  # fmt: skip
         if path:
             write_atomically(path, dump(records))
+    if args.github_output:
+        append_text(args.github_output, f"cells={len(result.cells)}\n")
     print(f"lock-export: {len(result.cells)} cells, {len(result.fetch)} wheels to fetch, "
           f"{len(result.catalog)} catalog records")
     return 0

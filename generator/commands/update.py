@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from generator.dependencies import PipCheck
 from generator.errors import Failure
 from generator.fileio import append_text
 from generator.lock import load_lock, lock_path, write_lock
-from generator.lockdiff import change_lines, new_build_cells
+from generator.lockdiff import change_lines, modules_to_publish, new_build_cells
 from generator.matrix import load_matrix
 from generator.pypi.client import Listing, PyPIClient
 from generator.pypi.json_api import json_api_base
@@ -34,7 +34,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--cache-dir", type=Path, metavar="DIR",
                         help="keep HTTP responses (with ETags) here between runs")
     parser.add_argument("--github-output", metavar="FILE",
-                        help="append `changed=true|false` and `new-build-cells=N` step outputs")
+                        help="append `changed=true|false`, `new-build-cells=N` and "
+                        "`modules=NAMES` (modules with new wheels) step outputs")
     parser.set_defaults(func=run)
 
 
@@ -62,11 +63,12 @@ def run(args: argparse.Namespace) -> int:
     for line in change_lines(old, result.lock):
         print(f"update: {line}")
     fresh = new_build_cells(old, result.lock) if changed else set()
+    publish = modules_to_publish(old, result.lock) if changed else []
     print(f"update: {path.name} {'written' if changed else 'unchanged'}; "
-          f"{len(fresh)} new cell(s) to build")
+          f"{len(fresh)} new cell(s) to build; new wheels for: {' '.join(publish) or 'none'}")
     if args.github_output:
-        append_text(args.github_output,
-                    f"changed={'true' if changed else 'false'}\nnew-build-cells={len(fresh)}\n")
+        append_text(args.github_output, f"changed={'true' if changed else 'false'}\n"
+                    f"new-build-cells={len(fresh)}\nmodules={' '.join(publish)}\n")
     if result.failures:
         failed = sorted(result.failures.items())
         listing_text = "\n  ".join(f"{name}: {why}" for name, why in failed)
@@ -78,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show_progress(done: int, total: int, name: str) -> None:
-    width = os.get_terminal_size(sys.stderr.fileno()).columns if sys.stderr.isatty() else 80
+    # A pty may report 0 columns (script, some CI shells): fall back to a sane width.
+    width = max(shutil.get_terminal_size((80, 24)).columns, 20)
     text = f"update: {done}/{total} modules ({name})"
     print(f"\r{text[: width - 1]:<{width - 1}}", end="", file=sys.stderr, flush=True)
