@@ -1,6 +1,7 @@
 import functools
 import json
 import shutil
+import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -65,6 +66,12 @@ def test_collect_gathers_built_fetched_and_verifies_every_cell(tmp_path, file_se
     assert read_manifest(dest / "manifest.json") == manifest
     for entry in manifest.files:
         assert sha256_of_file(dest / entry.filename) == entry.sha256
+    # provenance is claimed for this run's builds only, in `sha256sum -c` format
+    subjects = (dest / "built.sha256").read_text().splitlines()
+    assert sorted(line.split("  ")[1] for line in subjects) == sorted(
+        name for name, origin in origins.items() if origin is Origin.BUILT)  # fmt: skip
+    checked = subprocess.run(["sha256sum", "-c", "built.sha256"], cwd=dest, check=False)
+    assert checked.returncode == 0
 
 
 def test_dependencies_come_from_the_index_when_nothing_here_has_them(tmp_path, file_server):

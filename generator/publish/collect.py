@@ -17,12 +17,18 @@ from typing import TypeVar
 import requests
 
 from generator.errors import Failure, GeneratorError, UserError
-from generator.fileio import copy_atomically
+from generator.fileio import copy_atomically, write_atomically
 from generator.publish.cells import Cell, cells_from_wheel
 from generator.publish.closure import download_closure, verify_cell
 from generator.publish.fetch import FetchEntry, fetch_wheel, new_session
 from generator.publish.layout import check_size, wheel_relpath
-from generator.publish.manifest import MANIFEST_NAME, Manifest, ManifestEntry, Origin
+from generator.publish.manifest import (
+    BUILT_SUBJECTS_NAME,
+    MANIFEST_NAME,
+    Manifest,
+    ManifestEntry,
+    Origin,
+)
 from generator.publish.wheelinfo import parse_wheel_name, sha256_of_file
 
 Warn = Callable[[str], None]
@@ -71,6 +77,7 @@ def collect(
     _each(chosen, lambda cell: verify_cell(cell, dest))
     manifest = Manifest(_entries(dest, origins, warn), chosen)
     manifest.write(dest / MANIFEST_NAME)
+    write_atomically(dest / BUILT_SUBJECTS_NAME, manifest.built_subjects())
     return manifest
 
 

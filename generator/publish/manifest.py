@@ -12,6 +12,7 @@ from generator.fileio import write_atomically
 from generator.publish.cells import Cell
 
 MANIFEST_NAME = "manifest.json"
+BUILT_SUBJECTS_NAME = "built.sha256"  # for actions/attest-build-provenance subject-checksums
 _FORMAT = 1
 
 
@@ -50,6 +51,13 @@ class Manifest:
 
     def write(self, path: Path) -> None:
         write_atomically(path, self.to_json())
+
+    def built_subjects(self) -> str:
+        """`sha256sum` lines of the wheels this run built: what its provenance attests
+        (fetched upstream wheels were built elsewhere, so they are not claimed)."""
+        return "".join(
+            f"{f.sha256}  {f.filename}\n" for f in sorted(self.files) if f.origin is Origin.BUILT
+        )
 
 
 def read_manifest(path: Path) -> Manifest:
