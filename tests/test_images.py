@@ -588,3 +588,22 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
     copied = copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream")
     assert [p.name for p in copied] == [
         f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl"]
+
+
+def test_moving_tag_follows_the_newest_version_for_each_python(tmp_path: Path) -> None:
+    from packaging.version import Version
+
+    from generator.publish.cell_images import newest_versions
+
+    for name in ("m-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+                 "m-1.0-cp313-cp313-musllinux_1_2_x86_64.whl",
+                 "m-2.0-cp313-cp313-musllinux_1_2_aarch64.whl",  # 2.0 dropped 3.12
+                 "n-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",  # abi3 serves 3.12 and 3.13
+                 "n-0.9-cp314-cp314t-musllinux_1_2_x86_64.whl"):  # fmt: skip
+        (tmp_path / name).write_bytes(b"")
+    newest = newest_versions([tmp_path, tmp_path / "absent"], ["3.12", "3.13", "3.14t"])
+    assert newest == {
+        ("m", "3.12"): Version("1.0"), ("m", "3.13"): Version("2.0"),
+        ("n", "3.12"): Version("1.0"), ("n", "3.13"): Version("1.0"),
+        ("n", "3.14t"): Version("0.9"),
+    }

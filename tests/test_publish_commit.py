@@ -166,3 +166,20 @@ def test_commit_wheels_refuses_files_that_differ_from_the_manifest(tmp_path):
     (out / wheel.name).write_bytes(b"changed")
     argv = ["commit-wheels", "--from", str(out), "--repo", str(Path(tmp_path))]
     assert run_verb("commit_wheels", argv) == 1
+
+
+def test_commit_wheels_bad_arguments_are_input_errors(tmp_path, capsys):
+    built = tmp_path / "built"
+    built.mkdir()
+    wheel = markupsafe_wheels()[0]
+    (built / wheel.name).write_bytes(wheel.read_bytes())
+    collect([built], [], tmp_path / "out", with_dependencies=False)
+    not_a_repo = tmp_path / "plain"
+    not_a_repo.mkdir()
+    argv = ["commit-wheels", "--from", str(tmp_path / "out"), "--repo", str(not_a_repo)]
+    assert run_verb("commit_wheels", argv) == 2
+    assert "not a git checkout" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        run_verb("commit_wheels", [*argv, "--attempts", "0"])
+    assert refused.value.code == 2
+    assert "--attempts: must be at least 1" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from generator.commands.common import positive_int, require_git_checkout
 from generator.errors import UserError
 from generator.fileio import append_text
 from generator.lock import LOCK_NAME
@@ -28,7 +29,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--branch", default="main")
     parser.add_argument("--message", default=f"Update {LOCK_NAME} from PyPI")
     parser.add_argument("--author", default=BOT_AUTHOR, help="'Name <email>' of the commit")
-    parser.add_argument("--attempts", type=int, default=8, help="push attempts (default 8)")
+    parser.add_argument("--attempts", type=positive_int, default=8,
+                        help="push attempts (default 8)")
     parser.add_argument("--token-env", metavar="VAR",
                         help="push over HTTPS with the GitHub token in this environment "
                         "variable (e.g. GITHUB_TOKEN); never written to git config")
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         if not token:
             raise UserError(f"--token-env {args.token_env}: that variable is empty or unset")
         config = token_config(token)
+    require_git_checkout(args.repo)
     target = GitTarget(args.repo, args.remote, args.branch, "", config)
     commit = commit_file(target, args.path, content, args.message, author=args.author,
                          policy=RetryPolicy(attempts=args.attempts))  # fmt: skip

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from generator.commands.common import positive_int, require_git_checkout
 from generator.errors import Failure, UserError
 from generator.fileio import append_text
 from generator.publish.gitpublish import (
@@ -32,11 +33,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--remote", default="origin")
     parser.add_argument("--branch", default="main")
     parser.add_argument("--prefix", default="wheels", help="directory in the repository")
-    parser.add_argument("--keep-versions", type=int, metavar="N",
+    parser.add_argument("--keep-versions", type=positive_int, metavar="N",
                         help="retention: keep only the newest N versions per project in git")
     parser.add_argument("--message", default="Publish wheels", help="commit message")
     parser.add_argument("--author", default=BOT_AUTHOR, help="'Name <email>' of the commit")
-    parser.add_argument("--attempts", type=int, default=8, help="push attempts (default 8)")
+    parser.add_argument("--attempts", type=positive_int, default=8,
+                        help="push attempts (default 8)")
     parser.add_argument("--token-env", metavar="VAR",
                         help="push over HTTPS with the GitHub token in this environment "
                         "variable (e.g. GITHUB_TOKEN); never written to git config")
@@ -57,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         if not token:
             raise UserError(f"--token-env {args.token_env}: that variable is empty or unset")
         config = token_config(token)
+    require_git_checkout(args.repo)
     target = GitTarget(args.repo, args.remote, args.branch, args.prefix, config)
     result = publish_wheels(
         target, wheels, args.message, keep_versions=args.keep_versions,

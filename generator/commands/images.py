@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from generator.commands.common import add_matrix_argument
@@ -65,15 +66,19 @@ def run(args: argparse.Namespace) -> int:
     registry = args.registry or load_matrix(args.matrix).model.registry or default_repository()
     if not registry:
         raise UserError("--registry is required outside GitHub Actions, e.g. ghcr.io/owner/repo")
+    if not args.wheels.is_dir():
+        raise UserError(f"--wheels {args.wheels}: no such folder — pass the folder that "
+                        "`collect --out` filled")
     grouped = families(cells_from_json(args.cells))
-    newest = newest_versions([args.wheels, args.all_wheels])
+    pythons = {python for _module, _version, python in grouped}
+    newest = newest_versions([args.wheels, args.all_wheels], pythons)
     engine = choose_engine(args.engine, push=args.push, insecure=args.insecure,
                            storage_driver="auto")  # fmt: skip
     provenance = provenance_from(None, None, args.revision, os.environ)
     made: list[str] = []
     digests: dict[str, str] = {}
     for (module, version, python), archs in grouped.items():
-        latest = newest.get(module) == Version(version)
+        latest = newest.get((canonicalize_name(module), python)) == Version(version)
         made += publish_family((module, version, python), archs, args.wheels, registry,
                                provenance, engine, latest=latest,
                                log=lambda line: print(line, file=sys.stderr),

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -22,8 +23,10 @@ from generator.publish.image_engines import Engine, run_plan
 from generator.publish.image_tags import image_cell
 from generator.publish.images import Provenance, plan_images
 from generator.publish.wheelinfo import parse_wheel_name
+from generator.wheeltags import cell_tags
 
 Family = tuple[str, str, str]  # module, version, python
+Pin = tuple[str, str]  # normalised project, python
 
 
 def families(cells: Iterable[Cell]) -> dict[Family, list[str]]:
@@ -34,16 +37,27 @@ def families(cells: Iterable[Cell]) -> dict[Family, list[str]]:
     return dict(grouped)
 
 
-def newest_versions(wheel_dirs: Iterable[Path]) -> dict[str, Version]:
-    """The newest version of each project among the wheels in these folders."""
-    newest: dict[str, Version] = {}
+def newest_versions(wheel_dirs: Iterable[Path], pythons: Iterable[str]) -> dict[Pin, Version]:
+    """The newest version of each project for each Python, among the wheels in these folders
+    (a wheel counts for a Python when it installs there on some musllinux arch): the moving
+    `<module>-py<X.Y>` tag follows it, even when the newest release dropped that Python."""
+    tags = {python: _installable_tags(python) for python in pythons}
+    newest: dict[Pin, Version] = {}
     for directory in wheel_dirs:
         for path in directory.rglob("*.whl"):
             name = parse_wheel_name(path.name)
             project = canonicalize_name(name.project)
-            if project not in newest or name.version > newest[project]:
-                newest[project] = name.version
+            for python, accepted in tags.items():
+                key = (project, python)
+                if accepted.isdisjoint(name.tags):
+                    continue
+                if key not in newest or name.version > newest[key]:
+                    newest[key] = name.version
     return newest
+
+
+def _installable_tags(python: str) -> frozenset[Tag]:
+    return frozenset(tag for arch in ARCHS for tag in cell_tags(python, arch))
 
 
 def publish_family(
