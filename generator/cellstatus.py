@@ -6,7 +6,8 @@ without a network and gives the same answer on every run.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -17,7 +18,7 @@ from generator.lock import FileRef, LockedCell, sort_cells
 from generator.model import ResolvedModule
 from generator.platforms import build_identifier, is_free_threaded, python_sort_key
 from generator.pypi.models import DistFile, Release
-from generator.wheeltags import abi3_floor, best_wheel, is_pure
+from generator.wheeltags import abi3_floor, best_wheel, is_pure, musllinux_platforms
 
 NO_SDIST = "no .tar.gz sdist on the index, and no compatible wheel: it cannot be built here"
 
@@ -48,7 +49,7 @@ def release_cells(
         ):
             cells.append(_skipped(cell, f"requires-python {allowed}"))
             continue
-        best = best_wheel(wheels, cell.python, cell.arch)
+        best = best_wheel(wheels_for_arch(wheels, cell.arch), cell.python, cell.arch)
         if best is None:
             to_build.append(cell)
             continue
@@ -60,8 +61,27 @@ def release_cells(
         ids = ", ".join(build_identifier(c.python, c.arch) for c in to_build)
         problems.append(f"{module.name} {version}: {NO_SDIST} ({ids})")
     elif to_build:
-        cells += _build_cells(to_build, abi3_floor(wheels))
+        cells += _build_cells(to_build, abi3_floor(f for f in wheels if "abi3" in f.lower()))
     return ReleaseCells(tuple(sort_cells(cells)), tuple(problems))
+
+
+def wheels_for_arch(filenames: Iterable[str], arch: str) -> list[str]:
+    """The wheels that a musllinux cell on `arch` might install, told from their names:
+    best_wheel gives the same answer for these as for all, without parsing the tags of
+    every wheel for other platforms (most of a release)."""
+    return [filename for filename in filenames if _platforms(filename) & _accepted(arch)]
+
+
+@functools.lru_cache(maxsize=8192)  # every cell of a release asks about the same wheels
+def _platforms(wheel_filename: str) -> frozenset[str]:
+    # A wheel name ends in `-<platform tag>[.<platform tag>...].whl`; packaging lowercases.
+    return frozenset(wheel_filename.lower().removesuffix(".whl").rpartition("-")[2].split("."))
+
+
+@functools.lru_cache(maxsize=16)
+def _accepted(arch: str) -> frozenset[str]:
+    # The only platforms in a cell's tags (wheeltags.cell_tags), whatever its Python.
+    return frozenset([*musllinux_platforms(arch), "any"])
 
 
 def _build_cells(cells: list[Cell], floor: tuple[int, int] | None) -> list[LockedCell]:

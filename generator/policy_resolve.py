@@ -25,7 +25,7 @@ def resolve_versions(module: ResolvedModule, files: ProjectFiles) -> ResolvedVer
     releases = files.releases()
     policy = module.policy
     if isinstance(policy, Pinned):
-        return _pinned(module, releases, policy)
+        return _pinned(module, releases, policy, files.index_url)
     candidates = [
         r for r in releases.values()
         if not r.yanked and (module.pre_releases or not r.is_prerelease)
@@ -47,14 +47,14 @@ def resolve_versions(module: ResolvedModule, files: ProjectFiles) -> ResolvedVer
 
 
 def _pinned(
-    module: ResolvedModule, releases: dict[Version, Release], policy: Pinned
+    module: ResolvedModule, releases: dict[Version, Release], policy: Pinned, listed_on: str
 ) -> ResolvedVersions:
     chosen: list[Release] = []
     warnings: list[str] = []
     for pin in policy.versions:
         release = releases.get(Version(pin))
         if release is None:
-            raise VersionNotFound(module.spelled, Version(pin), "the index")
+            raise VersionNotFound(module.spelled, Version(pin), listed_on)
         if release.yanked:
             reason = f" ({release.yanked_reason})" if release.yanked_reason else ""
             warnings.append(

@@ -23,7 +23,7 @@ from generator.lock import FileRef, Lock, LockedCell, LockedModule, LockedVersio
 from generator.matrix import LoadedMatrix
 from generator.model import ResolvedModule
 from generator.policy_resolve import resolve_versions
-from generator.pypi.client import MetadataUnavailable, PyPIClient
+from generator.pypi.client import MetadataUnavailable, PyPIClient, unexpected
 from generator.pypi.models import ProjectFiles, Release
 
 MAX_IMPLIED_ROUNDS = 4  # dependencies of dependencies...; real chains end after one or two
@@ -133,8 +133,9 @@ def _add_implied(
                     matrix, client, resolver, name, wanted[name], needed_by[name], result
                 )
                 to_check.append(name)
-            except GeneratorError as error:
-                result.failures[name] = f"implied by {', '.join(sorted(needed_by[name]))}: {error}"
+            except Exception as error:  # even a bug fails this module only, not the update
+                why = error if isinstance(error, GeneratorError) else unexpected(error)
+                result.failures[name] = f"implied by {', '.join(sorted(needed_by[name]))}: {why}"
     result.warnings.append(
         f"implied dependencies still changing after {MAX_IMPLIED_ROUNDS} rounds; "
         "run update again"
@@ -177,13 +178,14 @@ def _implied_entry(
     needed_by: set[str],
     result: UpdateResult,
 ) -> LockedModule:
+    files = client.project_files(name)  # already read by the dependency check: no request
     releases = resolver.releases(name)
     pairs = {pair for cells in versions.values() for pair in cells}
     module = implied_module(matrix, name, sorted(versions, key=Version), pairs)
     locked = []
     for version in sorted(versions, key=Version):
         release = releases[Version(version)]
-        requires_dist, warning = _requires_dist(client, name, release, None)
+        requires_dist, warning = _requires_dist(client, name, release, files)
         result.warnings.extend([warning] if warning else [])
         cells = release_cells(module, release, only=versions[version])
         result.warnings.extend(cells.problems)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import requests
 from packaging.metadata import parse_email
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from generator.pypi.models import ReleaseMetadata
 from generator.pypi.transport import InvalidResponse
@@ -20,11 +20,13 @@ def metadata_url(file_url: str) -> str:
 
 
 def parse_core_metadata(response: requests.Response, name: str) -> ReleaseMetadata:
-    raw, _unparsed = parse_email(response.content)
     try:
+        raw, _unparsed = parse_email(response.content)
         version = Version(raw["version"])
-    except (KeyError, InvalidVersion) as error:
-        raise InvalidResponse(f"core metadata without a valid Version ({error})") from error
+    except (KeyError, TypeError, ValueError) as error:  # InvalidVersion is a ValueError
+        raise InvalidResponse(
+            f"core metadata of {name} without a valid Version ({error})"
+        ) from error
     return ReleaseMetadata(
         name=name,
         version=version,

@@ -9,6 +9,10 @@ far cheaper than parsing a PEP 503 HTML page.
 from __future__ import annotations
 
 import functools
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -18,8 +22,8 @@ from packaging.version import InvalidVersion, Version
 from pypi_simple.errors import UnparsableFilenameError
 from pypi_simple.filenames import parse_filename
 
-from generator.pypi.models import DistFile, ProjectFiles, ReleaseMetadata
-from generator.pypi.transport import InvalidResponse
+from generator.pypi.models import DistFile, ProjectFiles, Release, ReleaseMetadata
+from generator.pypi.transport import InvalidResponse, UnusableAnswer
 
 ACCEPT = "application/json"
 
@@ -45,7 +49,7 @@ def parse_release_json(response: requests.Response, name: str) -> ReleaseMetadat
     """The `info` block of a JSON API answer (per-version, or the project's newest)."""
     metadata = _info_metadata(_json_object(response), name, response.url)
     if metadata is None:
-        raise InvalidResponse("JSON API answer has no `info` object")
+        raise InvalidResponse(f"JSON API answer for {name} has no `info` object")
     return metadata
 
 
@@ -53,68 +57,170 @@ def _info_metadata(data: dict[str, Any], name: str, url: str) -> ReleaseMetadata
     info = data.get("info")
     if not isinstance(info, dict):
         return None
+    requires_python = info.get("requires_python") or None
+    if requires_python is not None and not isinstance(requires_python, str):
+        raise InvalidResponse(f"`requires_python` of {name} is {requires_python!r}")
     return ReleaseMetadata(
         name=name,
         version=_version(info.get("version")),
         requires_dist=tuple(_strings(info.get("requires_dist"))),
-        requires_python=info.get("requires_python") or None,
+        requires_python=requires_python,
         source=url,
     )
 
 
 def parse_project_json(response: requests.Response, name: str) -> ProjectFiles:
-    """Every file of every release of a project answer, like a simple-index page."""
-    data = _json_object(response)
+    """Every release of a project answer, like a simple-index page.
+
+    Each file takes its version from the release PyPI lists it under, not from its
+    filename: `cffi-1.0.2-2.tar.gz` is cffi 1.0.2's sdist, never cffi 2. A release's
+    files are turned into DistFiles when first asked for (see models.py).
+    """
+    with _collector_paused():
+        data = _json_object(response)
+        try:
+            return _project_files(data, name, response.url)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            if isinstance(error, InvalidResponse):
+                raise
+            raise InvalidResponse(
+                f"unexpected JSON API answer for {name}: {_describe(error)}"
+            ) from error
+
+
+_paused_by = 0  # threads inside _collector_paused
+_pause_lock = threading.Lock()
+_collector_was_enabled = True
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an answer is decoded and cut down.
+
+    Decoding allocates a dict per file (botocore: 20,000), which sets off collection
+    after collection that each scan every live object, yet frees nothing: a decoded
+    answer holds no reference cycles, and it is freed by reference counting as soon as
+    it is cut down. That was ~1.5 s of an update of 200 modules. The collector is
+    process-wide, so the first thread in pauses it and the last one out resumes it
+    (unless something else had turned it off before).
+    """
+    global _paused_by, _collector_was_enabled
+    with _pause_lock:
+        if _paused_by == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _paused_by += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _paused_by -= 1
+            if _paused_by == 0 and _collector_was_enabled:
+                gc.enable()
+
+
+def _project_files(data: dict[str, Any], name: str, url: str) -> ProjectFiles:
     releases = data.get("releases")
     if not isinstance(releases, dict):
-        raise InvalidResponse("JSON API answer has no `releases` object")
-    files = tuple(
-        _dist_file(entry, response.url)
-        for release_files in releases.values()
-        for entry in release_files
-    )
+        raise InvalidResponse(f"JSON API answer for {name} has no `releases` object")
+    by_version: dict[Version, Release] = {}
+    unversioned: list[DistFile] = []
+    for key, entries in releases.items():
+        if not isinstance(entries, list):
+            raise InvalidResponse(f"release {key!r} of {name} is not a list of files")
+        if not entries:
+            continue  # a release whose files were all deleted: nothing to choose
+        kept = tuple(map(_entry, entries))
+        version = _release_version(key)
+        load = functools.partial(_release_files, kept, url, name, key, version)
+        if version is None:
+            unversioned.extend(load())  # pre-PEP 440: listed, never chosen by a policy
+            continue
+        # PEP 592: a release counts as yanked when every one of its files is.
+        yanked = all(entry[_YANKED] for entry in kept)
+        by_version[version] = Release.lazy(version, load, yanked=yanked)
     return ProjectFiles(
         name=name,
-        index_url=response.url,
-        files=files,
+        index_url=url,
+        by_version=dict(sorted(by_version.items())),
+        unversioned=tuple(unversioned),
         listed_versions=tuple(releases),
-        newest_metadata=_info_metadata(data, name, response.url),
+        newest_metadata=_info_metadata(data, name, url),
     )
 
 
-def _dist_file(entry: dict[str, Any], page_url: str) -> DistFile:
+# The fields of a file entry that a DistFile needs, cut out of the decoded answer. A run
+# keeps every project it read (client.py), and whole entries of 200 projects took 550 MB
+# and slowed the garbage collector down; tuples of strings take half and it skips them.
+_Entry = tuple[Any, Any, Any, Any, bool, Any, Any, Any]
+_YANKED = 4
+
+
+def _entry(entry: dict[str, Any]) -> _Entry:
+    return (
+        entry["filename"],
+        entry["url"],
+        (entry.get("digests") or {}).get("sha256"),  # null digests: no hash, as in PEP 503
+        entry.get("requires_python"),
+        bool(entry.get("yanked")),
+        entry.get("yanked_reason"),
+        entry.get("upload_time_iso_8601"),
+        entry.get("size"),
+    )
+
+
+def _release_files(
+    entries: tuple[_Entry, ...], page_url: str, name: str, key: str, version: Version | None
+) -> tuple[DistFile, ...]:
+    # Runs after the fetch (on first use), so a bad entry cannot be retried: it is a
+    # Failure naming the URL, project and release, never a traceback.
     try:
-        _project, version, package_type = parse_filename(entry["filename"])
-    except UnparsableFilenameError:
-        version, package_type = "", None
-    upload_time = entry.get("upload_time_iso_8601")
+        return tuple(_dist_file(entry, page_url, name, version) for entry in entries)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise UnusableAnswer(
+            page_url, f"a file of {name} {key} is malformed ({_describe(error)})"
+        ) from error
+
+
+def _dist_file(entry: _Entry, page_url: str, name: str, version: Version | None) -> DistFile:
+    filename, url, sha256, requires_python, yanked, yanked_reason, upload_time, size = entry
+    for field, value in (("filename", filename), ("url", url)):
+        if not isinstance(value, str):
+            raise TypeError(f"`{field}` is {value!r}")
     return DistFile(
-        filename=entry["filename"],
-        url=_absolute(page_url, entry["url"]),
-        sha256=entry.get("digests", {}).get("sha256"),
-        requires_python=entry.get("requires_python") or None,
-        yanked=bool(entry.get("yanked")),
-        yanked_reason=entry.get("yanked_reason") if entry.get("yanked") else None,
+        filename=filename,
+        url=url if "://" in url else urljoin(page_url, url),  # this registry's are relative
+        sha256=sha256,
+        requires_python=requires_python or None,
+        yanked=yanked,
+        yanked_reason=yanked_reason if yanked else None,
         upload_time=datetime.fromisoformat(upload_time) if upload_time else None,
-        size=entry.get("size"),
-        version=_file_version(version),
-        package_type=package_type,
+        size=size,
+        version=version,
+        package_type=_package_type(filename, name),
     )
 
 
-def _absolute(page_url: str, url: str) -> str:
-    # Some registries give relative URLs here (this one does); urljoin is slow, so
-    # only for those: a big project has thousands of files.
-    return url if "://" in url else urljoin(page_url, url)
+def _package_type(filename: str, name: str) -> str | None:
+    # The same parse (with the project as hint) as the simple index gets from pypi-simple,
+    # so both listings agree on what is a wheel and what an sdist.
+    try:
+        return parse_filename(filename, name)[2]
+    except UnparsableFilenameError:
+        return None
 
 
-@functools.lru_cache(maxsize=4096)
-def _file_version(text: str) -> Version | None:
-    # Cached: every release repeats its version in dozens of filenames.
+def _release_version(text: str) -> Version | None:
     try:
         return Version(text)
     except InvalidVersion:
         return None
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]!r} field" if error.args else "a field is missing"
+    return f"{type(error).__name__}: {error}"
 
 
 def _json_object(response: requests.Response) -> dict[str, Any]:

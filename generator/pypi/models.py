@@ -1,11 +1,15 @@
 """What the index tells us about a project: its files, releases and release metadata.
 
-Plain frozen dataclasses, independent of which wire format (PEP 691 JSON, PEP 503
-HTML, the JSON API, PEP 658 core metadata) the facts came from.
+Plain frozen values, independent of which wire format (PEP 691 JSON, PEP 503 HTML, the
+JSON API, PEP 658 core metadata) the facts came from. A release's files may be loaded on
+first use: a JSON API answer lists every file of every release (botocore: 20,000), and an
+update reads a handful of releases, so turning them all into DistFiles up front was most
+of an update's CPU time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,17 +41,42 @@ class DistFile:
         return self.package_type == "sdist"
 
 
-@dataclass(frozen=True)
 class Release:
-    """All files of one version, with the facts a version policy needs."""
+    """All files of one version, with the facts a version policy needs.
 
-    version: Version
-    files: tuple[DistFile, ...]
+    `Release(version, files)`, or `Release.lazy(...)` to parse the files on first use.
+    """
+
+    def __init__(self, version: Version, files: Iterable[DistFile]) -> None:
+        self.version = version
+        self._files: tuple[DistFile, ...] | None = tuple(files)
+        self._load: Callable[[], tuple[DistFile, ...]] | None = None
+        self._yanked: bool | None = None
+
+    @classmethod
+    def lazy(
+        cls, version: Version, load: Callable[[], tuple[DistFile, ...]], *, yanked: bool
+    ) -> Release:
+        """A release whose files `load` parses when first asked for. `yanked` is given up
+        front because a policy asks it of every release, and the raw answer tells it cheaply."""
+        release = cls(version, ())
+        release._files, release._load, release._yanked = None, load, yanked
+        return release
+
+    @property
+    def files(self) -> tuple[DistFile, ...]:
+        if self._files is None:
+            assert self._load is not None
+            # Threads may race to load: both parse the same answer to equal values.
+            self._files = self._load()
+        return self._files
 
     @property
     def yanked(self) -> bool:
-        # PEP 592: a release counts as yanked when every one of its files is.
-        return bool(self.files) and all(f.yanked for f in self.files)
+        if self._yanked is None:
+            # PEP 592: a release counts as yanked when every one of its files is.
+            self._yanked = bool(self.files) and all(f.yanked for f in self.files)
+        return self._yanked
 
     @property
     def yanked_reason(self) -> str | None:
@@ -77,30 +106,66 @@ class Release:
                 return candidate.requires_python
         return None
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Release):
+            return NotImplemented
+        return (self.version, self.files) == (other.version, other.files)
+
+    def __hash__(self) -> int:
+        return hash((self.version, self.files))
+
+    def __repr__(self) -> str:
+        loaded = f"{len(self._files)} files" if self._files is not None else "not loaded"
+        return f"Release({self.version}, {loaded})"
+
 
 @dataclass(frozen=True)
 class ProjectFiles:
-    """A project's page on the index: every file, grouped into releases on demand."""
+    """A project's page on the index: its releases (oldest first) and their files."""
 
     name: str  # as given by the caller (the matrix module name)
     index_url: str  # the page these facts came from
-    files: tuple[DistFile, ...]
+    by_version: Mapping[Version, Release]  # oldest first
+    # Files whose release has no valid PEP 440 version: listed, never chosen.
+    unversioned: tuple[DistFile, ...] = ()
     # PEP 700 `versions`; None when the index did not list them (then derived from files).
     listed_versions: tuple[str, ...] | None = None
     # The JSON API's `info` (its newest release's metadata), which comes with a JSON API
     # listing for free: `latest` policies then need no second request.
     newest_metadata: ReleaseMetadata | None = None
 
+    @classmethod
+    def from_files(
+        cls,
+        name: str,
+        index_url: str,
+        files: Iterable[DistFile],
+        *,
+        listed_versions: tuple[str, ...] | None = None,
+        newest_metadata: ReleaseMetadata | None = None,
+    ) -> ProjectFiles:
+        """Group a flat file list (a simple-index page) into releases by each file's version."""
+        grouped: dict[Version, list[DistFile]] = {}
+        unversioned: list[DistFile] = []
+        for dist in files:
+            if dist.version is None:
+                unversioned.append(dist)
+            else:
+                grouped.setdefault(dist.version, []).append(dist)
+        releases = {v: Release(v, grouped[v]) for v in sorted(grouped)}
+        return cls(name, index_url, releases, tuple(unversioned), listed_versions, newest_metadata)
+
+    @property
+    def files(self) -> tuple[DistFile, ...]:
+        """Every file listed (this parses every release: for tests and tools, not updates)."""
+        return (*(f for r in self.by_version.values() for f in r.files), *self.unversioned)
+
     def releases(self) -> dict[Version, Release]:
         """Releases by version, oldest first; files without a valid version are left out."""
-        grouped: dict[Version, list[DistFile]] = {}
-        for dist in self.files:
-            if dist.version is not None:
-                grouped.setdefault(dist.version, []).append(dist)
-        return {v: Release(v, tuple(grouped[v])) for v in sorted(grouped)}
+        return dict(self.by_version)
 
     def versions(self) -> list[Version]:
-        return list(self.releases())
+        return list(self.by_version)
 
 
 @dataclass(frozen=True)

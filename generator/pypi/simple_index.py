@@ -16,6 +16,7 @@ from pypi_simple.html import RepositoryPage
 
 from generator.errors import Failure
 from generator.pypi.models import DistFile, ProjectFiles
+from generator.pypi.transport import InvalidResponse
 
 # PEP 691 JSON first, HTML (v1 or legacy text/html) as the fallback: the proxy reachable
 # from CI here answers HTML only, public PyPI answers JSON.
@@ -37,10 +38,19 @@ def parse_project_page(response: requests.Response, name: str) -> ProjectFiles:
             versions = tuple(page.versions) if page.versions is not None else None
         else:
             packages, versions = _parse_html(response, name), None
+        files = [_dist_file(package, upload_time) for package, upload_time in packages]
     except UnsupportedRepoVersionError as error:
         raise Failure(f"{response.url}: {error}; this index speaks a newer API") from error
-    files = tuple(_dist_file(package, upload_time) for package, upload_time in packages)
-    return ProjectFiles(name=name, index_url=response.url, files=files, listed_versions=versions)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        if isinstance(error, InvalidResponse):
+            raise
+        # Retried like a truncated body; the final message names the URL.
+        raise InvalidResponse(
+            f"unexpected project page for {name}: {type(error).__name__}: {error}"
+        ) from error
+    # Files take their version from their filename, parsed with the project name as hint
+    # (pypi-simple): `cffi-1.0.2-2.tar.gz` is 1.0.2.post2 (as pip reads it), never 2.
+    return ProjectFiles.from_files(name, response.url, files, listed_versions=versions)
 
 
 def _parse_html(
