@@ -89,6 +89,10 @@ def test_jobs_beyond_all_shards_are_deferred_not_dropped_silently(tmp_path: Path
     assert len(plan.jobs) == SHARDS * JOBS_PER_SHARD and len(plan.deferred) == 5
     table = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml")).stdout
     assert "5 jobs deferred to the next run" in table
+    outputs = tmp_path / "github_output"
+    run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"), "--github-output",
+                  str(outputs))  # fmt: skip
+    assert "count=1024\ndeferred=5\n" in outputs.read_text()
     # The next run (no lock): the first five jobs' wheels are published, the rest come forward.
     for job in plan.jobs[:5]:
         folder = tmp_path / "wheels" / job.module

@@ -176,7 +176,8 @@ def test_registry_setting_switches_login_to_secrets(tmp_path: Path) -> None:
     default = publish_job('modules:\n  a: "1.0"\n')
     assert login(default)["registry"] == "ghcr.io"
     assert default["permissions"] == {"contents": "write", "packages": "write",
-                                      "id-token": "write", "attestations": "write"}  # fmt: skip
+                                      "id-token": "write", "attestations": "write",
+                                      "actions": "write"}  # fmt: skip
     custom = publish_job('registry: docker.io/me/wheels\nmodules:\n  a: "1.0"\n')
     assert login(custom) == {"registry": "docker.io",
                              "username": "${{ secrets.REGISTRY_USERNAME }}",
@@ -218,3 +219,14 @@ def test_every_job_of_a_run_reads_the_plans_lock() -> None:
                     and "download-artifact" in s.get("uses", ""))  # fmt: skip
         verbs = [i for i, s in enumerate(steps) if "python -m generator" in s.get("run", "")]
         assert verbs and lock < min(verbs), name
+
+
+def test_deferred_jobs_start_the_next_run() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((REPO / WORKFLOW_DIR / "build.yml").read_text())
+    assert workflow["jobs"]["plan"]["outputs"]["deferred"] == "${{ steps.plan.outputs.deferred }}"
+    publish = workflow["jobs"]["publish"]
+    (step,) = [s for s in publish["steps"] if "dispatch-build" in s.get("run", "")]
+    assert step["if"] == "needs.plan.outputs.deferred != '0'"
+    assert publish["permissions"]["actions"] == "write"

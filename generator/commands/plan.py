@@ -71,9 +71,9 @@ def _selection(matrix: LoadedMatrix, only: list[str], changed_since: str) -> lis
 
 
 def github_outputs(plan: Plan) -> str:
-    """`count=N` and `shard-K=<matrix JSON>` lines; an empty shard is `[]`."""
+    """`count=N`, `deferred=N` and `shard-K=<matrix JSON>` lines; an empty shard is `[]`."""
     shards = plan.shards()
-    lines = [f"count={len(plan.jobs)}"]
+    lines = [f"count={len(plan.jobs)}", f"deferred={len(plan.deferred)}"]
     for index in range(SHARDS):
         entries = [job.matrix_entry() for job in shards[index]] if index < len(shards) else []
         lines.append(f"shard-{index}={json.dumps(entries, separators=(',', ':'))}")
