@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pypi_server import FixtureIndex, running_index
+from pypi_server import FixtureIndex, Sleeps, index_for_update, running_index
+
+from generator.commands import update as update_command
+from generator.pypi import RetryPolicy
 
 
 @pytest.fixture
@@ -13,3 +16,21 @@ def pypi_index() -> Iterator[FixtureIndex]:
     """The recorded PyPI fixtures served on 127.0.0.1, negotiating PEP 691/503."""
     with running_index("negotiate") as index:
         yield index
+
+
+@pytest.fixture
+def sleeps(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Sleeps:
+    """`update` retries quickly (short timeouts) and records its back-off instead of sleeping;
+    a test module may set UPDATE_ATTEMPTS."""
+    recorded = Sleeps()
+    attempts = getattr(request.module, "UPDATE_ATTEMPTS", 3)
+    retry = RetryPolicy(attempts=attempts, backoff=0.5, timeout=(2.0, 0.5), sleep=recorded)
+    monkeypatch.setattr(update_command, "RETRY", retry)
+    return recorded
+
+
+@pytest.fixture
+def index(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> Iterator[FixtureIndex]:
+    """The fixtures for `update` and its pip runs, as the registry proxy here answers."""
+    with index_for_update(monkeypatch) as served:
+        yield served

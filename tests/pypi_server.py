@@ -235,3 +235,19 @@ def running_index(mode: str = "negotiate", etags: bool = False) -> Iterator[Fixt
         yield index
     finally:
         index.stop()
+
+
+class Sleeps(list[float]):
+    """Stands in for time.sleep in a RetryPolicy: records the back-off, waits for nothing."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@contextmanager
+def index_for_update(monkeypatch: Any) -> Iterator[FixtureIndex]:
+    """The fixtures as the registry proxy here answers (HTML-only simple pages), also for
+    the pip runs of the dependency check (PIP_INDEX_URL)."""
+    with running_index("html-only") as served:
+        monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
+        yield served

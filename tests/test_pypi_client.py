@@ -12,7 +12,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
-from pypi_server import FIXTURES, Fault, FixtureIndex, running_index
+from pypi_server import FIXTURES, Fault, FixtureIndex, Sleeps, running_index
 
 from generator.errors import Failure, UserError
 from generator.pypi import (
@@ -28,13 +28,6 @@ from generator.pypi import (
 from generator.pypi.json_api import json_api_base
 
 FIXTURE_PROJECTS = sorted(json.loads((FIXTURES / "manifest.json").read_text())["projects"])
-
-
-class Sleeps(list[float]):
-    """Records the delays the client asks for instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture

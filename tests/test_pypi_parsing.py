@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from packaging.version import Version
-from pypi_server import FIXTURES, PEP691, FixtureIndex, pep691_from_json_api, running_index
+from pypi_server import (
+    FIXTURES,
+    PEP691,
+    FixtureIndex,
+    Sleeps,
+    pep691_from_json_api,
+    running_index,
+)
 
 from generator import cli
 from generator import update as update_module
-from generator.commands import update as update_command
 from generator.dependencies import DependencyResolver, PipCheck
 from generator.errors import Failure
 from generator.lock import LockedCell, LockedModule, LockedVersion, load_lock
@@ -35,24 +41,7 @@ from generator.pypi.transport import UnusableAnswer
 LISTINGS = [("json-api", "html-only"), ("simple", "html-only"), ("simple", "json-only")]
 
 
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
-    recorded = Sleeps()
-    retry = RetryPolicy(attempts=2, backoff=0.5, timeout=(2.0, 0.5), sleep=recorded)
-    monkeypatch.setattr(update_command, "RETRY", retry)
-    return recorded
-
-
-@pytest.fixture
-def index(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> Iterator[FixtureIndex]:
-    with running_index("html-only") as served:  # what the registry proxy here answers
-        monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
-        yield served
+UPDATE_ATTEMPTS = 2  # the `sleeps` fixture's retry policy for update (conftest.py)
 
 
 def client_for(index: FixtureIndex, sleeps: Sleeps, listing: Any = "json-api") -> PyPIClient:

@@ -7,18 +7,15 @@ per path. pip (the dependency check's resolver of record) reads the same local i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pypi_server import Fault, FixtureIndex, running_index
 
 from generator import cli
-from generator.commands import update as update_command
 from generator.lock import LOCK_NAME, Lock, load_lock, read_lock
 from generator.matrix import load_matrix
 from generator.plan import make_plan
-from generator.pypi import RetryPolicy
 
 CASES = """
 defaults:
@@ -34,24 +31,7 @@ modules:
 """
 
 
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
-    recorded = Sleeps()
-    retry = RetryPolicy(attempts=3, backoff=0.5, timeout=(2.0, 0.5), sleep=recorded)
-    monkeypatch.setattr(update_command, "RETRY", retry)
-    return recorded
-
-
-@pytest.fixture
-def index(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> Iterator[FixtureIndex]:
-    with running_index("html-only") as served:  # what the registry proxy here answers
-        monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
-        yield served
+UPDATE_ATTEMPTS = 3  # the `sleeps` fixture's retry policy for update (conftest.py)
 
 
 def write_matrix(tmp_path: Path, text: str = CASES) -> Path:
