@@ -23,7 +23,13 @@ from pypi_simple.errors import UnparsableFilenameError
 from pypi_simple.filenames import parse_filename
 
 from generator.pypi.models import DistFile, ProjectFiles, Release, ReleaseMetadata
-from generator.pypi.transport import InvalidResponse, UnusableAnswer
+from generator.pypi.transport import (
+    MALFORMED,
+    InvalidResponse,
+    UnusableAnswer,
+    describe_malformed,
+    malformed_is_invalid,
+)
 
 ACCEPT = "application/json"
 
@@ -78,14 +84,8 @@ def parse_project_json(response: requests.Response, name: str) -> ProjectFiles:
     """
     with _collector_paused():
         data = _json_object(response)
-        try:
+        with malformed_is_invalid(f"unexpected JSON API answer for {name}"):
             return _project_files(data, name, response.url)
-        except (KeyError, TypeError, AttributeError, ValueError) as error:
-            if isinstance(error, InvalidResponse):
-                raise
-            raise InvalidResponse(
-                f"unexpected JSON API answer for {name}: {_describe(error)}"
-            ) from error
 
 
 _paused_by = 0  # threads inside _collector_paused
@@ -176,9 +176,9 @@ def _release_files(
     # Failure naming the URL, project and release, never a traceback.
     try:
         return tuple(_dist_file(entry, page_url, name, version) for entry in entries)
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
+    except MALFORMED as error:
         raise UnusableAnswer(
-            page_url, f"a file of {name} {key} is malformed ({_describe(error)})"
+            page_url, f"a file of {name} {key} is malformed ({describe_malformed(error)})"
         ) from error
 
 
@@ -215,12 +215,6 @@ def _release_version(text: str) -> Version | None:
         return Version(text)
     except InvalidVersion:
         return None
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, KeyError):
-        return f"no {error.args[0]!r} field" if error.args else "a field is missing"
-    return f"{type(error).__name__}: {error}"
 
 
 def _json_object(response: requests.Response) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pypi_simple.html import RepositoryPage
 
 from generator.errors import Failure
 from generator.pypi.models import DistFile, ProjectFiles
-from generator.pypi.transport import InvalidResponse
+from generator.pypi.transport import malformed_is_invalid
 
 # PEP 691 JSON first, HTML (v1 or legacy text/html) as the fallback: the proxy reachable
 # from CI here answers HTML only, public PyPI answers JSON.
@@ -31,23 +31,17 @@ def project_page_url(index_url: str, normalized_name: str) -> str:
 def parse_project_page(response: requests.Response, name: str) -> ProjectFiles:
     """Turn a project page response (either format) into ProjectFiles."""
     content_type = response.headers.get("Content-Type", "text/html").split(";")[0].strip()
-    try:
-        if content_type == PEP691_JSON:
-            page = ProjectPage.from_response(response, name)
-            packages = [(package, package.upload_time) for package in page.packages]
-            versions = tuple(page.versions) if page.versions is not None else None
-        else:
-            packages, versions = _parse_html(response, name), None
-        files = [_dist_file(package, upload_time) for package, upload_time in packages]
-    except UnsupportedRepoVersionError as error:
-        raise Failure(f"{response.url}: {error}; this index speaks a newer API") from error
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
-        if isinstance(error, InvalidResponse):
-            raise
-        # Retried like a truncated body; the final message names the URL.
-        raise InvalidResponse(
-            f"unexpected project page for {name}: {type(error).__name__}: {error}"
-        ) from error
+    with malformed_is_invalid(f"unexpected project page for {name}"):
+        try:
+            if content_type == PEP691_JSON:
+                page = ProjectPage.from_response(response, name)
+                packages = [(package, package.upload_time) for package in page.packages]
+                versions = tuple(page.versions) if page.versions is not None else None
+            else:
+                packages, versions = _parse_html(response, name), None
+            files = [_dist_file(package, upload_time) for package, upload_time in packages]
+        except UnsupportedRepoVersionError as error:
+            raise Failure(f"{response.url}: {error}; this index speaks a newer API") from error
     # Files take their version from their filename, parsed with the project name as hint
     # (pypi-simple): `cffi-1.0.2-2.tar.gz` is 1.0.2.post2 (as pip reads it), never 2.
     return ProjectFiles.from_files(name, response.url, files, listed_versions=versions)

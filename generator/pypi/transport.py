@@ -21,7 +21,8 @@ import http.cookiejar
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -67,6 +68,29 @@ class NotFound(Failure):
 
 class InvalidResponse(ValueError):
     """Raised by a parser when a body is unusable (e.g. truncated); the fetch is retried."""
+
+
+# What a parser raises when an answer has an unexpected shape (a missing field, a null
+# where an object belongs, an unparsable value).
+MALFORMED = (KeyError, TypeError, AttributeError, ValueError)
+
+
+def describe_malformed(error: BaseException) -> str:
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]!r} field" if error.args else "a field is missing"
+    return f"{type(error).__name__}: {error}"
+
+
+@contextmanager
+def malformed_is_invalid(what: str) -> Iterator[None]:
+    """Inside, an unexpected shape of the answer becomes InvalidResponse (`what: detail`):
+    retried like a truncated body, then a Failure naming the URL — never a traceback."""
+    try:
+        yield
+    except InvalidResponse:
+        raise
+    except MALFORMED as error:
+        raise InvalidResponse(f"{what}: {describe_malformed(error)}") from error
 
 
 class UnusableAnswer(Failure):
