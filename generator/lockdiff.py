@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from generator.lock import Lock, LockedModule
+from collections.abc import Callable
+
+from generator.lock import Lock, LockedCell, LockedModule
+
+Key = tuple[str, str, str]  # module, version, identifier
 
 
-def build_keys(lock: Lock | None) -> set[tuple[str, str, str]]:
-    """(module, version, identifier) of every cell a build job must produce."""
-    if lock is None:
-        return set()
-    return {(c.module, c.version, c.identifier) for c in lock.cells() if c.builds_here}
+def _keys(lock: Lock | None, wanted: Callable[[LockedCell], bool]) -> set[Key]:
+    cells = lock.cells() if lock is not None else []
+    return {(c.module, c.version, c.identifier) for c in cells if wanted(c)}
 
 
-def new_build_cells(old: Lock | None, new: Lock) -> set[tuple[str, str, str]]:
+def build_keys(lock: Lock | None) -> set[Key]:
+    """Every cell a build job must produce."""
+    return _keys(lock, lambda cell: cell.builds_here)
+
+
+def new_build_cells(old: Lock | None, new: Lock) -> set[Key]:
     return build_keys(new) - build_keys(old)
 
 
-def served_keys(lock: Lock | None) -> set[tuple[str, str, str]]:
-    """(module, version, identifier) of every cell that gets a wheel (built or fetched)."""
-    if lock is None:
-        return set()
-    return {(c.module, c.version, c.identifier) for c in lock.cells() if c.status != "skip"}
+def served_keys(lock: Lock | None) -> set[Key]:
+    """Every cell that gets a wheel (built or fetched)."""
+    return _keys(lock, lambda cell: cell.status != "skip")
 
 
 def modules_to_publish(old: Lock | None, new: Lock) -> list[str]:
