@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.dependencies import PipCheck
-from generator.lock import write_lock
-from generator.matrix import parse_matrix
+from generator.lock.dependencies import PipCheck
+from generator.lock.model import write_lock
+from generator.lock.update import update_lock
+from generator.matrix.load import parse_matrix
 from generator.pypi import PyPIClient, default_index_url
 from generator.pypi.client import DEFAULT_WORKERS
-from generator.update import update_lock
 
 # Popular projects on PyPI (a fixed list, so runs compare): mostly compiled ones, which is
 # what this repository is for, plus the pure projects they depend on.

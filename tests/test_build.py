@@ -10,8 +10,8 @@ from pathlib import Path
 
 from generator_cli import REPO
 
-from generator.matrix import load_matrix
-from generator.plan import make_plan
+from generator.matrix.load import load_matrix
+from generator.plan.jobs import make_plan
 
 
 def build(*args: str, path: str = "/usr/bin:/bin") -> subprocess.CompletedProcess[str]:

@@ -23,11 +23,11 @@ import pytest
 from generator_cli import run_generator
 
 from generator import cli
+from generator.core.platforms import ARCHS
 from generator.errors import UserError
-from generator.platforms import ARCHS
-from generator.publish.image_engines import Buildah, DockerBuildx, choose_engine
-from generator.publish.image_tags import arch_named, image_cell, repository_name
-from generator.publish.images import Provenance, find_wheels, plan_images, select_wheels
+from generator.publish.images.engines import Buildah, DockerBuildx, choose_engine
+from generator.publish.images.plan import Provenance, find_wheels, plan_images, select_wheels
+from generator.publish.images.tags import arch_named, image_cell, repository_name
 
 MODULE_VERSION = "3.0.3"  # the image under test
 OLD_VERSION = "3.0.2"  # also in the wheels folder: must stay out of the 3.0.3 images
@@ -597,7 +597,7 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
 def test_moving_tag_follows_the_newest_version_for_each_python(tmp_path: Path) -> None:
     from packaging.version import Version
 
-    from generator.publish.cell_images import newest_versions
+    from generator.publish.images.families import newest_versions
 
     for name in ("m-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
                  "m-1.0-cp313-cp313-musllinux_1_2_x86_64.whl",

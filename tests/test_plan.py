@@ -8,8 +8,8 @@ from pathlib import Path
 
 from generator_cli import REPO, run_generator
 
-from generator.matrix import load_matrix
-from generator.plan import JOBS_PER_SHARD, SHARDS, make_plan
+from generator.matrix.load import load_matrix
+from generator.plan.jobs import JOBS_PER_SHARD, SHARDS, make_plan
 
 GOLDEN = REPO / "tests" / "golden" / "matrix.yml"
 

@@ -2,8 +2,8 @@ import json
 
 from publish_support import run_verb
 
-from generator.publish.catalog import render_html, render_markdown
-from generator.publish.cells import Cell, CellRecord, CellStatus
+from generator.publish.interchange import Cell, CellRecord, CellStatus
+from generator.publish.site.catalog import render_html, render_markdown
 
 
 def records():

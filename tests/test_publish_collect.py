@@ -8,13 +8,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from publish_support import jinja2_wheel, markupsafe_wheels, run_verb
 
+from generator.core.wheels import sha256_of_file
 from generator.errors import Failure, UserError
-from generator.publish.cells import Cell
 from generator.publish.closure import missing_distribution, verify_cell
 from generator.publish.collect import collect
 from generator.publish.fetch import FetchEntry
+from generator.publish.interchange import Cell
 from generator.publish.manifest import Origin, read_manifest
-from generator.publish.wheelinfo import sha256_of_file
 
 
 class _Quiet(SimpleHTTPRequestHandler):

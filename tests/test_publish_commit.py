@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from publish_support import markupsafe_wheels, older_markupsafe_wheel, run_verb
 
+from generator.core.wheels import sha256_of_file
 from generator.errors import Failure
 from generator.publish.collect import collect
-from generator.publish.gitpublish import GitTarget, RetryPolicy, publish_wheels
-from generator.publish.wheelinfo import sha256_of_file
+from generator.publish.git import GitTarget, RetryPolicy, publish_wheels
 
 FAST = RetryPolicy(base_delay=0.05, max_delay=0.5)
 

@@ -9,8 +9,8 @@ from publish_support import jinja2_wheel, markupsafe_wheels, run_verb
 
 from generator.errors import UserError
 from generator.publish.closure import offline_env
-from generator.publish.layout import wheel_relpath
-from generator.publish.simple_index import scan_wheels
+from generator.publish.repository import wheel_relpath
+from generator.publish.site.simple_index import scan_wheels
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from generator.errors import UserError
-from generator.publish.layout import (
+from generator.publish.repository import (
     HARD_LIMIT,
     WARN_LIMIT,
     check_size,

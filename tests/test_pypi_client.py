@@ -23,7 +23,7 @@ from generator.pypi import (
     RetryPolicy,
     VersionNotFound,
     default_index_url,
-    simple_index,
+    simple_page,
 )
 from generator.pypi.json_api import json_api_base
 
@@ -341,7 +341,7 @@ def test_stats_count_requests_and_bytes(client, pypi_index):
     client.project_files("six")
     stats = client.stats.snapshot()
     assert stats["requests"] == 1
-    served = pypi_index.content("/simple/six/", accept=simple_index.ACCEPT)[2]
+    served = pypi_index.content("/simple/six/", accept=simple_page.ACCEPT)[2]
     assert stats["bytes_received"] == len(served)
 
 

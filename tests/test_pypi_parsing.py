@@ -29,11 +29,11 @@ from pypi_server import (
 )
 
 from generator import cli
-from generator import update as update_module
-from generator.dependencies import DependencyResolver, PipCheck
 from generator.errors import Failure
-from generator.lock import LockedCell, LockedModule, LockedVersion, load_lock
-from generator.matrix import load_matrix
+from generator.lock import update as update_module
+from generator.lock.dependencies import DependencyResolver, PipCheck
+from generator.lock.model import LockedCell, LockedModule, LockedVersion, load_lock
+from generator.matrix.load import load_matrix
 from generator.pypi import PyPIClient, RetryPolicy
 from generator.pypi.transport import UnusableAnswer
 

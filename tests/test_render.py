@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from generator_cli import REPO, run_generator
 
-from generator.matrix import load_matrix
-from generator.render import WORKFLOW_DIR, rendered_files, write
+from generator.matrix.load import load_matrix
+from generator.workflows.render import WORKFLOW_DIR, rendered_files, write
 
 GOLDEN = REPO / "tests" / "golden"
 BIN = Path(sys.executable).parent

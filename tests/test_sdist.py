@@ -11,10 +11,10 @@ from generator_cli import run_generator
 from pypi_server import Fault, FixtureIndex, running_index
 from tiny_sdist import make_tiny_sdist
 
+from generator.build.sdist import fetch_sdist, sdist_in
 from generator.errors import Failure, UserError
 from generator.pypi.client import PyPIClient
 from generator.pypi.transport import RetryPolicy
-from generator.sdist import fetch_sdist, sdist_in
 
 
 def page(index: FixtureIndex, *files: tuple[str, str]) -> bytes:

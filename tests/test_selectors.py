@@ -1,7 +1,7 @@
 """Each planned job makes the REAL cibuildwheel select exactly its identifiers.
 
 `cibuildwheel --print-build-identifiers` needs no Docker: it applies the job's
-CIBW_* env and argv (the same `generator.cibw.command` the build verb runs) to a
+CIBW_* env and argv (the same `generator.plan.cibuildwheel.command` the build verb runs) to a
 tiny sdist whose own config tries to select something else.
 """
 
@@ -18,10 +18,10 @@ from generator_cli import REPO, run_generator
 from pypi_server import running_index
 from tiny_sdist import make_tiny_sdist
 
-from generator import cibw
-from generator.matrix import load_matrix
-from generator.plan import Job, make_plan
-from generator.platforms import ARCHS, PYTHONS
+from generator.core.platforms import ARCHS, PYTHONS
+from generator.matrix.load import load_matrix
+from generator.plan import cibuildwheel as cibw
+from generator.plan.jobs import Job, make_plan
 
 SYNTHETIC = f"""
 defaults:

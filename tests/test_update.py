@@ -13,9 +13,9 @@ import pytest
 from pypi_server import Fault, FixtureIndex, running_index
 
 from generator import cli
-from generator.lock import LOCK_NAME, Lock, load_lock, read_lock
-from generator.matrix import load_matrix
-from generator.plan import make_plan
+from generator.lock.model import LOCK_NAME, Lock, load_lock, read_lock
+from generator.matrix.load import load_matrix
+from generator.plan.jobs import make_plan
 
 CASES = """
 defaults:
@@ -218,8 +218,8 @@ def test_read_lock_of_a_missing_file_is_none(tmp_path: Path) -> None:
 
 
 def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path) -> None:
-    from generator.publish.cells import CellStatus, cells_from_json, records_from_json
     from generator.publish.fetch import load_fetch_list
+    from generator.publish.interchange import CellStatus, cells_from_json, records_from_json
 
     matrix = write_matrix(tmp_path)
     assert update(matrix) == 0
@@ -246,8 +246,8 @@ def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path
 def test_lock_export_of_a_later_run(index: FixtureIndex, tmp_path: Path) -> None:
     """A run that builds nothing: what is already in wheels/ is neither fetched again nor
     reported missing in the catalog."""
-    from generator.publish.cells import CellStatus, cells_from_json, records_from_json
-    from generator.publish.layout import wheel_relpath
+    from generator.publish.interchange import CellStatus, cells_from_json, records_from_json
+    from generator.publish.repository import wheel_relpath
 
     matrix = write_matrix(tmp_path)
     assert update(matrix) == 0

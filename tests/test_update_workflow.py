@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from generator import cli
-from generator.lockpublish import commit_file
-from generator.publish.gitpublish import GitTarget, RetryPolicy
+from generator.publish.git import GitTarget, RetryPolicy
+from generator.publish.lockcommit import commit_file
 
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
 

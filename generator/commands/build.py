@@ -8,12 +8,12 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from generator import cibw
-from generator.build import container_engine, run_job, select_jobs
+from generator.build.run import container_engine, run_job, select_jobs
+from generator.build.sdist import fetch_sdist, sdist_in
 from generator.commands.common import add_matrix_argument
-from generator.matrix import load_matrix
+from generator.matrix.load import load_matrix
+from generator.plan import cibuildwheel as cibw
 from generator.pypi.client import PyPIClient
-from generator.sdist import fetch_sdist, sdist_in
 
 
 def register(subparsers: Any) -> None:

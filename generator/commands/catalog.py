@@ -9,8 +9,8 @@ from typing import Any
 
 from generator.errors import UserError
 from generator.fileio import append_text, write_atomically
-from generator.publish.catalog import render_html, render_markdown
-from generator.publish.cells import records_from_json
+from generator.publish.interchange import records_from_json
+from generator.publish.site.catalog import render_html, render_markdown
 
 
 def register(subparsers: Any) -> None:

@@ -7,9 +7,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from generator.publish.cells import cells_from_json
 from generator.publish.collect import collect
 from generator.publish.fetch import load_fetch_list
+from generator.publish.interchange import cells_from_json
 from generator.publish.manifest import MANIFEST_NAME
 
 

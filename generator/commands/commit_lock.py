@@ -10,9 +10,9 @@ from typing import Any
 from generator.commands.common import positive_int, require_git_checkout
 from generator.errors import UserError
 from generator.fileio import append_text
-from generator.lock import LOCK_NAME
-from generator.lockpublish import commit_file
-from generator.publish.gitpublish import BOT_AUTHOR, GitTarget, RetryPolicy, token_config
+from generator.lock.model import LOCK_NAME
+from generator.publish.git import BOT_AUTHOR, GitTarget, RetryPolicy, token_config
+from generator.publish.lockcommit import commit_file
 
 
 def register(subparsers: Any) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.commands.common import positive_int, require_git_checkout
+from generator.core.wheels import sha256_of_file
 from generator.errors import Failure, UserError
 from generator.fileio import append_text
-from generator.publish.gitpublish import (
+from generator.publish.git import (
     BOT_AUTHOR,
     GitTarget,
     RetryPolicy,
@@ -18,7 +19,6 @@ from generator.publish.gitpublish import (
     token_config,
 )
 from generator.publish.manifest import MANIFEST_NAME, read_manifest
-from generator.publish.wheelinfo import sha256_of_file
 
 
 def register(subparsers: Any) -> None:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from generator.errors import UserError
-from generator.matrix import DEFAULT_MATRIX
+from generator.matrix.load import DEFAULT_MATRIX
 
 
 def add_matrix_argument(parser: argparse.ArgumentParser, *, used: bool = True) -> None:

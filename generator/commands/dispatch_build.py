@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from generator.errors import UserError
-from generator.github_dispatch import dispatch_workflow
+from generator.github import dispatch_workflow
 
 
 def register(subparsers: Any) -> None:

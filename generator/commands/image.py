@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import UserError
-from generator.publish.image_engines import ENGINES, choose_engine, run_plan
-from generator.publish.image_tags import arch_named, image_cell
-from generator.publish.images import default_repository, plan_images, provenance_from
+from generator.publish.images.engines import ENGINES, choose_engine, run_plan
+from generator.publish.images.plan import default_repository, plan_images, provenance_from
+from generator.publish.images.tags import arch_named, image_cell
 
 _EPILOG = """\
 tags (in REGISTRY):

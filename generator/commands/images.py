@@ -17,16 +17,16 @@ from packaging.version import Version
 from generator.commands.common import add_matrix_argument
 from generator.errors import UserError
 from generator.fileio import write_atomically
-from generator.matrix import load_matrix
-from generator.publish.cell_images import (
+from generator.matrix.load import load_matrix
+from generator.publish.images.engines import ENGINES, choose_engine
+from generator.publish.images.families import (
     families,
     newest_versions,
     publish_family,
     subject_checksums,
 )
-from generator.publish.cells import cells_from_json
-from generator.publish.image_engines import ENGINES, choose_engine
-from generator.publish.images import default_repository, provenance_from
+from generator.publish.images.plan import default_repository, provenance_from
+from generator.publish.interchange import cells_from_json
 
 
 def register(subparsers: Any) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from generator.publish.simple_index import (
+from generator.publish.site.simple_index import (
     base_urls,
     relative_urls,
     scan_wheels,

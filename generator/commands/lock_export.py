@@ -9,10 +9,10 @@ from typing import Any
 from generator.commands.common import add_matrix_argument
 from generator.errors import UserError
 from generator.fileio import append_text, write_atomically
-from generator.lock import LOCK_NAME, load_lock
-from generator.lockexport import dump, export, planned_cells
-from generator.matrix import load_matrix
-from generator.plan import WHEELS_DIR
+from generator.lock.model import LOCK_NAME, load_lock
+from generator.matrix.load import load_matrix
+from generator.plan.jobs import WHEELS_DIR
+from generator.publish.selection import dump, export, planned_cells
 
 
 def register(subparsers: Any) -> None:

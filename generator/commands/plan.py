@@ -6,11 +6,11 @@ import argparse
 import json
 from typing import Any
 
-from generator.changes import changed_modules
 from generator.commands.common import add_matrix_argument
 from generator.fileio import append_text, write_atomically
-from generator.matrix import LoadedMatrix, load_matrix
-from generator.plan import SHARDS, Plan, make_plan
+from generator.matrix.changes import changed_modules
+from generator.matrix.load import LoadedMatrix, load_matrix
+from generator.plan.jobs import SHARDS, Plan, make_plan
 
 
 def register(subparsers: Any) -> None:

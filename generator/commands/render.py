@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from generator.commands.common import add_matrix_argument
-from generator.matrix import load_matrix
-from generator.render import drift, rendered_files, write
+from generator.matrix.load import load_matrix
+from generator.workflows.render import drift, rendered_files, write
 
 
 def register(subparsers: Any) -> None:

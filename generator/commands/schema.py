@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from generator.fileio import write_atomically
-from generator.schema import SCHEMA_FILE, schema_text
+from generator.matrix.schema import SCHEMA_FILE, schema_text
 
 
 def register(subparsers: Any) -> None:

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from generator.build.sdist import fetch_sdist
 from generator.commands.common import add_matrix_argument
-from generator.lock import LOCK_NAME, read_lock
-from generator.matrix import load_matrix
+from generator.lock.model import LOCK_NAME, read_lock
+from generator.matrix.load import load_matrix
 from generator.pypi.client import PyPIClient
-from generator.sdist import fetch_sdist
 
 
 def register(subparsers: Any) -> None:

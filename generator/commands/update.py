@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from generator.commands.common import add_matrix_argument
-from generator.dependencies import PipCheck
 from generator.errors import Failure
 from generator.fileio import append_text
-from generator.lock import load_lock, lock_path, write_lock
-from generator.lockdiff import change_lines, modules_to_publish, new_build_cells
-from generator.matrix import load_matrix
+from generator.lock.dependencies import PipCheck
+from generator.lock.diff import change_lines, modules_to_publish, new_build_cells
+from generator.lock.model import load_lock, lock_path, write_lock
+from generator.lock.update import update_lock
+from generator.matrix.load import load_matrix
 from generator.pypi.client import Listing, PyPIClient
 from generator.pypi.json_api import json_api_base
 from generator.pypi.transport import RetryPolicy, default_index_url
-from generator.update import update_lock
 
 # None: the client's default (4 attempts, 30 s read timeout); tests shorten it.
 RETRY: RetryPolicy | None = None

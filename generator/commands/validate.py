@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from generator.commands.common import add_matrix_argument
-from generator.matrix import load_matrix
+from generator.matrix.load import load_matrix
 
 
 def register(subparsers: Any) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from generator.errors import Failure
-from generator.publish.cells import Cell
+from generator.publish.interchange import Cell
 
 _MUSLLINUX_MINORS = (2, 1, 0)  # musllinux_1_2 installs 1_2, 1_1 and 1_0 wheels
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")

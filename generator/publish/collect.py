@@ -16,12 +16,12 @@ from typing import TypeVar
 
 import requests
 
+from generator.core.wheels import parse_wheel_name, sha256_of_file
 from generator.errors import Failure, GeneratorError, UserError
 from generator.fileio import copy_atomically, write_atomically
-from generator.publish.cells import Cell, cells_from_wheel
 from generator.publish.closure import download_closure, verify_cell
 from generator.publish.fetch import FetchEntry, fetch_wheel, new_session
-from generator.publish.layout import check_size, wheel_relpath
+from generator.publish.interchange import Cell, cells_from_wheel
 from generator.publish.manifest import (
     BUILT_SUBJECTS_NAME,
     MANIFEST_NAME,
@@ -29,7 +29,7 @@ from generator.publish.manifest import (
     ManifestEntry,
     Origin,
 )
-from generator.publish.wheelinfo import parse_wheel_name, sha256_of_file
+from generator.publish.repository import check_size, wheel_relpath
 
 Warn = Callable[[str], None]
 T = TypeVar("T")

@@ -17,10 +17,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from generator.core.wheels import parse_wheel_name, sha256_of_file
 from generator.errors import Failure, UserError
 from generator.fileio import copy_atomically, temp_path_beside
-from generator.publish.layout import check_size
-from generator.publish.wheelinfo import parse_wheel_name, sha256_of_file
+from generator.publish.repository import check_size
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _TIMEOUT = (10, 60)  # connect, read (seconds)

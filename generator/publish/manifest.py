@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.errors import UserError
 from generator.fileio import write_atomically
-from generator.publish.cells import Cell
+from generator.publish.interchange import Cell
 
 MANIFEST_NAME = "manifest.json"
 BUILT_SUBJECTS_NAME = "built.sha256"  # for actions/attest-build-provenance subject-checksums

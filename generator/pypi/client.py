@@ -14,7 +14,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from generator.errors import Failure, GeneratorError, UserError
-from generator.pypi import core_metadata, json_api, simple_index
+from generator.pypi import core_metadata, json_api, simple_page
 from generator.pypi.models import ProjectFiles, ReleaseMetadata
 from generator.pypi.transport import (
     NotFound,
@@ -157,9 +157,9 @@ class PyPIClient:
                 pass  # a mirror without the JSON API (or an unknown name): ask the standard page
         try:
             return self.transport.get(
-                simple_index.project_page_url(self.index_url, canonicalize_name(name)),
-                accept=simple_index.ACCEPT,
-                parse=lambda response: simple_index.parse_project_page(response, name),
+                simple_page.project_page_url(self.index_url, canonicalize_name(name)),
+                accept=simple_page.ACCEPT,
+                parse=lambda response: simple_page.parse_project_page(response, name),
             )
         except NotFound as missing:
             raise ProjectNotFound(name, self.index_url, missing.url) from None

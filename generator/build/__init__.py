@@ -1,0 +1,1 @@
+"""Stage 4: one build job on one runner: the sdist, then cibuildwheel."""

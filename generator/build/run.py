@@ -1,0 +1,124 @@
+"""Run the build of one module version: the same jobs and env as the workflow.
+
+A contributor runs it on a workstation with docker or podman; the workflow runs it
+on GitHub's runners. Both go through `select_jobs` and `generator.plan.cibuildwheel`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from generator.errors import Failure, UserError
+from generator.lock.model import load_lock
+from generator.matrix.expand import expand
+from generator.matrix.load import LoadedMatrix
+from generator.plan import cibuildwheel as cibw
+from generator.plan.jobs import Job, jobs_for
+from generator.plan.select import cells_to_build, module_versions, resolve_module
+
+ENGINES = ("docker", "podman")
+
+
+def select_jobs(
+    matrix: LoadedMatrix,
+    module_name: str,
+    version: str,
+    archs: Sequence[str] = (),
+    pythons: Sequence[str] = (),
+) -> list[Job]:
+    """The planned jobs of `module_name` `version`, narrowed to `archs` and `pythons`.
+
+    Versions come from matrix.yml's pins or the lock (policies, implied modules). Without
+    filters, a module with a lock entry gets the cells the plan would build, wheels/ aside.
+    """
+    lock = load_lock(matrix)
+    module = resolve_module(matrix, lock, module_name)
+    planned = module_versions(module, lock)
+    try:
+        requested = Version(version)
+    except InvalidVersion:
+        raise UserError(f"'{version}' is not a valid version — give it as on PyPI, "
+                        f"e.g. {planned[0] if planned else '1.0.0'}") from None
+    if not any(Version(v) == requested for v in planned):
+        raise UserError(
+            f"{module.name} {version} is not in the matrix or its lock (they ask for "
+            f"{', '.join(planned)}) — add it to matrix.yml, or run `python -m generator update`"
+        )
+    exact = next(v for v in planned if Version(v) == requested)
+    if lock is not None and lock.module(module.name) is not None:
+        cells = list(cells_to_build(module, lock, None, (exact,)).to_build)
+        skipped = expand(module, [exact])[1]
+    else:
+        cells, skipped = expand(module, [exact])
+    for wanted, known, kind in ((archs, module.archs, "arch"), (pythons, module.pythons, "python")):
+        unknown = [value for value in wanted if value not in known]
+        if unknown:
+            raise UserError(
+                f"{module.name}: {kind} {', '.join(unknown)} is not in the matrix "
+                f"(it has {', '.join(known)}) — add it to matrix.yml first"
+            )
+    chosen = [
+        c for c in cells if (not archs or c.arch in archs) and (not pythons or c.python in pythons)
+    ]
+    if not chosen:
+        reasons = sorted({s.reason for s in skipped})
+        raise UserError(
+            f"nothing to build for {module.name} {version} with these filters"
+            + (f" ({'; '.join(reasons)})" if reasons else "")
+        )
+    return jobs_for(module, chosen, matrix.root)
+
+
+def container_engine() -> str:
+    """docker or podman, whichever answers; cibuildwheel runs musllinux builds in it."""
+    preferred = os.environ.get("CIBW_CONTAINER_ENGINE", "").split(";")[0].strip()
+    candidates = [preferred] if preferred in ENGINES else list(ENGINES)
+    problems = []
+    for engine in candidates:
+        if shutil.which(engine) is None:
+            problems.append(f"{engine}: not installed")
+            continue
+        answer = _engine_answers(engine)
+        if answer is None:
+            return engine
+        problems.append(f"{engine}: {answer}")
+    raise UserError(
+        "cibuildwheel builds musllinux wheels in a container, and no container engine is "
+        f"usable here ({'; '.join(problems)}) — install and start docker or podman"
+    )
+
+
+def _engine_answers(engine: str) -> str | None:
+    """None when the engine's daemon/runtime responds, else why not."""
+    try:
+        done = subprocess.run(
+            [engine, "info"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return "`info` did not answer within 20 s"
+    if done.returncode != 0:
+        return (done.stderr.strip().splitlines() or ["`info` failed"])[-1]
+    return None
+
+
+def build_environment(job: Job, engine: str) -> dict[str, str]:
+    """This process's environment without stray CIBW_* settings, plus the job's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIBW_")}
+    env.update(job.env)
+    env["CIBW_CONTAINER_ENGINE"] = engine
+    return env
+
+
+def run_job(job: Job, sdist: Path, output_dir: Path, engine: str) -> None:
+    argv = cibw.command(sdist, output_dir)
+    done = subprocess.run(argv, env=build_environment(job, engine), check=False)
+    if done.returncode != 0:
+        raise Failure(
+            f"cibuildwheel failed (exit {done.returncode}) for {job.id}: see its log above"
+        )

@@ -1,0 +1,3 @@
+"""Shared vocabulary of every stage: platforms, wheel tags, wheel files, cells.
+
+Pure: imports no stage."""

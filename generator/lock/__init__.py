@@ -1,0 +1,1 @@
+"""Stage 2: matrix + package index → matrix.lock.json (versions, cell statuses, dependencies)."""

@@ -1,0 +1,280 @@
+"""The matrix lock (`matrix.lock.json` beside matrix.yml): what `update` learned from PyPI.
+
+Per module: the versions its policy resolved to, and per version the sdist, requires-python,
+upload time, Requires-Dist and one status per cell (keyed by cibuildwheel identifier):
+
+  build     no compatible wheel anywhere: this repository builds it
+  upstream  PyPI has a compatible musllinux wheel (`wheel`): fetched, not built
+  pure      a pure-Python wheel serves it (`wheel`): fetched, never built
+  abi3      one abi3 build per arch serves several Pythons; `built-by` names the identifier
+            that builds it (the builder cell names itself)
+  skip      not built, with `reason` (requires-python, matrix exclusion, no sdist)
+
+Modules a build needs but matrix.yml does not list are *implied* (`implied-by` names who
+needs them). The file is JSON with sorted keys and holds no time of the run: the same PyPI
+state gives the same bytes, so a scheduled run commits only real changes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from generator.core.platforms import build_identifier, python_sort_key
+from generator.errors import UserError
+from generator.fileio import write_atomically
+from generator.matrix.load import LoadedMatrix
+
+LOCK_NAME = "matrix.lock.json"
+FORMAT = 1
+STATUSES = ("build", "upstream", "pure", "abi3", "skip")
+BUILT_HERE = ("build", "abi3")
+
+
+@dataclass(frozen=True, order=True)
+class FileRef:
+    """A file on the index: enough to download and verify it."""
+
+    filename: str
+    url: str
+    sha256: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "url": self.url, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class LockedCell:
+    """One (module, version, Python, arch) and how it is served."""
+
+    module: str
+    version: str
+    python: str
+    arch: str
+    status: str  # one of STATUSES
+    reason: str | None = None  # skip: why
+    wheel: FileRef | None = None  # upstream / pure: the wheel to fetch
+    built_by: str | None = None  # abi3: the identifier whose build serves this cell
+
+    @property
+    def identifier(self) -> str:
+        return build_identifier(self.python, self.arch)
+
+    @property
+    def builds_here(self) -> bool:
+        """True for the cells a build job must produce (an abi3 cell only at its builder)."""
+        return self.status == "build" or (
+            self.status == "abi3" and self.built_by == self.identifier
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"status": self.status}
+        if self.reason is not None:
+            data["reason"] = self.reason
+        if self.wheel is not None:
+            data["wheel"] = self.wheel.to_json()
+        if self.built_by is not None:
+            data["built-by"] = self.built_by
+        return data
+
+
+@dataclass(frozen=True)
+class LockedVersion:
+    version: str
+    sdist: FileRef | None
+    requires_python: str | None
+    upload_time: str | None  # ISO 8601 of the sdist (else first file), None when unknown
+    yanked: bool
+    requires_dist: tuple[str, ...]
+    cells: tuple[LockedCell, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sdist": self.sdist.to_json() if self.sdist else None,
+            "requires-python": self.requires_python,
+            "upload-time": self.upload_time,
+            "yanked": self.yanked,
+            "requires-dist": list(self.requires_dist),
+            "cells": {cell.identifier: cell.to_json() for cell in self.cells},
+        }
+
+
+@dataclass(frozen=True)
+class LockedModule:
+    name: str  # canonical
+    policy: str  # the matrix `versions:` it was resolved from ("" for implied modules)
+    versions: tuple[LockedVersion, ...]  # oldest first
+    implied_by: tuple[str, ...] = ()  # non-empty: not in matrix.yml, needed by these
+
+    @property
+    def implied(self) -> bool:
+        return bool(self.implied_by)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "policy": self.policy,
+            "versions": {v.version: v.to_json() for v in self.versions},
+        }
+        if self.implied_by:
+            data["implied-by"] = sorted(self.implied_by)
+        return data
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The whole lock; read with `load_lock`, written with `write_lock`."""
+
+    modules: Mapping[str, LockedModule] = field(default_factory=dict)
+
+    def module(self, name: str) -> LockedModule | None:
+        return self.modules.get(canonicalize_name(name))
+
+    def versions(self, module: str) -> tuple[str, ...]:
+        locked = self.module(module)
+        return tuple(v.version for v in locked.versions) if locked else ()
+
+    def version(self, module: str, version: str) -> LockedVersion | None:
+        locked = self.module(module)
+        if locked is None:
+            return None
+        return next((v for v in locked.versions if _same(v.version, version)), None)
+
+    def sdist(self, module: str, version: str) -> FileRef | None:
+        found = self.version(module, version)
+        return found.sdist if found else None
+
+    def cells(self, module: str | None = None) -> list[LockedCell]:
+        if module is None:
+            chosen = [self.modules[name] for name in sorted(self.modules)]
+        else:
+            found = self.module(module)
+            chosen = [found] if found else []
+        return [cell for m in chosen for v in m.versions for cell in v.cells]
+
+    def implied_modules(self) -> list[LockedModule]:
+        return [self.modules[name] for name in sorted(self.modules) if self.modules[name].implied]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "modules": {name: self.modules[name].to_json() for name in sorted(self.modules)},
+        }
+
+    def text(self) -> str:
+        return json.dumps(self.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def lock_path(matrix: LoadedMatrix) -> Path:
+    return matrix.path.parent / LOCK_NAME
+
+
+def load_lock(matrix: LoadedMatrix) -> Lock | None:
+    """The lock beside the matrix, or None when there is none yet."""
+    return read_lock(lock_path(matrix))
+
+
+def read_lock(path: Path) -> Lock | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        return lock_from_json(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise UserError(
+            f"{path}:{error.lineno}:{error.colno}: invalid JSON ({error.msg}) — "
+            "run `python -m generator update` to write it again"
+        ) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise UserError(
+            f"{path}: not a lock this generator understands ({type(error).__name__}: {error}) "
+            "— run `python -m generator update` to write it again"
+        ) from None
+
+
+def write_lock(path: Path, lock: Lock) -> bool:
+    """Write atomically; False (and no write) when the bytes would not change."""
+    text = lock.text()
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    write_atomically(path, text)
+    return True
+
+
+def lock_from_json(data: dict[str, Any]) -> Lock:
+    if data.get("format") != FORMAT:
+        raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
+    return Lock({name: _module(name, entry) for name, entry in data["modules"].items()})
+
+
+def _module(name: str, data: dict[str, Any]) -> LockedModule:
+    versions = [_version(name, text, entry) for text, entry in data["versions"].items()]
+    versions.sort(key=lambda v: _version_key(v.version))
+    return LockedModule(
+        name, str(data["policy"]), tuple(versions), tuple(data.get("implied-by", ()))
+    )
+
+
+def _version(module: str, version: str, data: dict[str, Any]) -> LockedVersion:
+    cells = [_cell(module, version, key, entry) for key, entry in data["cells"].items()]
+    return LockedVersion(
+        version=version,
+        sdist=_file(data["sdist"]),
+        requires_python=data.get("requires-python"),
+        upload_time=data.get("upload-time"),
+        yanked=bool(data.get("yanked", False)),
+        requires_dist=tuple(str(r) for r in data.get("requires-dist", ())),
+        cells=tuple(sort_cells(cells)),
+    )
+
+
+def _cell(module: str, version: str, identifier: str, data: dict[str, Any]) -> LockedCell:
+    python, arch = parse_identifier(identifier)
+    status = data["status"]
+    if status not in STATUSES:
+        raise ValueError(f"{module} {version} {identifier}: unknown status {status!r}")
+    return LockedCell(
+        module, version, python, arch, status,
+        reason=data.get("reason"), wheel=_file(data.get("wheel")), built_by=data.get("built-by"),
+    )  # fmt: skip
+
+
+def _file(data: dict[str, Any] | None) -> FileRef | None:
+    if data is None:
+        return None
+    return FileRef(data["filename"], data["url"], data["sha256"])
+
+
+def parse_identifier(identifier: str) -> tuple[str, str]:
+    """`cp312-musllinux_x86_64` → ("3.12", "x86_64"); `cp314t-…` → ("3.14t", …)."""
+    interpreter, _, platform = identifier.partition("-musllinux_")
+    digits = interpreter.removeprefix("cp")
+    if not interpreter.startswith("cp") or not platform or not digits.rstrip("t").isdigit():
+        raise ValueError(f"not a musllinux build identifier: {identifier!r}")
+    return f"{digits[0]}.{digits[1:]}", platform
+
+
+def sort_cells(cells: Iterable[LockedCell]) -> list[LockedCell]:
+    return sorted(cells, key=lambda c: (c.arch, python_sort_key(c.python)))
+
+
+def _version_key(text: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(text))
+    except InvalidVersion:
+        return (0, text)
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b

@@ -1,0 +1,1 @@
+"""Stage 1: matrix.yml → a validated model → modules and their cells."""

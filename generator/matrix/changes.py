@@ -1,0 +1,71 @@
+"""Which modules a pull request changes: their matrix entry, or a hook they use.
+
+A pull request builds only those (DESIGN: a contributor sees the hook work before
+merge) — compared with the base commit through plain git.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from generator.errors import Failure, UserError
+from generator.matrix.load import LoadedMatrix, parse_matrix
+from generator.matrix.model import ResolvedModule
+
+
+def changed_modules(matrix: LoadedMatrix, base_ref: str) -> list[str]:
+    """Names of the modules whose build may differ from `base_ref`'s."""
+    old = _matrix_at(matrix, base_ref)
+    hooks = _changed_files(matrix.root, base_ref, "hooks")
+    changed = []
+    for module in matrix.modules:
+        before = old.get(module.name)
+        if before is None or _comparable(before) != _comparable(module) or _uses(module, hooks):
+            changed.append(module.name)
+    return changed
+
+
+def _matrix_at(matrix: LoadedMatrix, base_ref: str) -> dict[str, ResolvedModule]:
+    """The base's modules; an absent or invalid base matrix means all modules changed."""
+    relative = matrix.path.relative_to(_toplevel(matrix.root)).as_posix()
+    shown = _git(matrix.root, "show", f"{base_ref}:{relative}", check=False)
+    if shown.returncode != 0:
+        _git(matrix.root, "rev-parse", "--verify", f"{base_ref}^{{commit}}")  # clear error
+        return {}
+    try:
+        old = parse_matrix(shown.stdout, matrix.path)
+    except UserError:
+        return {}
+    return {module.name: module for module in old.modules}
+
+
+def _changed_files(root: Path, base_ref: str, folder: str) -> set[str]:
+    listed = _git(root, "diff", "--name-only", "--relative", base_ref, "--", folder).stdout
+    return {line for line in listed.splitlines() if line}
+
+
+def _uses(module: ResolvedModule, changed_hooks: set[str]) -> bool:
+    return bool({module.spec.before_all, module.spec.before_build} & changed_hooks)
+
+
+def _comparable(module: ResolvedModule) -> ResolvedModule:
+    return replace(module, spelled="")  # renaming PyYAML → pyyaml builds nothing new
+
+
+def _toplevel(root: Path) -> Path:
+    return Path(_git(root, "rev-parse", "--show-toplevel").stdout.strip()).resolve()
+
+
+def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise Failure("git is not installed — install git to compare with a base commit") from None
+    if check and done.returncode != 0:
+        raise UserError(
+            f"git {' '.join(args)} failed in {root}: {done.stderr.strip()} — is the base "
+            "commit fetched? (the workflow checks out with fetch-depth: 0)"
+        )
+    return done

@@ -1,0 +1,214 @@
+"""The typed model of matrix.yml: validation and the JSON Schema both come from here.
+
+Pydantic checks the structure; errors it raises carry a location path that
+generator.matrix.load turns into `matrix.yml:LINE:COL`. Validators raise ValueError
+with text of the form `what is wrong — how to fix`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+
+from generator.core.platforms import ARCHS, PYTHONS
+from generator.matrix.policy import VersionPolicy, parse_policy
+
+
+def _reject_number(value: object, what: str) -> object:
+    """YAML reads 3.10 as the float 3.1: insist on quotes instead of guessing."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    hint = '"3.10"' if str(value) == "3.1" else f'"{value}"'
+    raise ValueError(f"{what} {value} was read as a number — quote it: {hint}")
+
+
+def _check_python(value: str) -> str:
+    if value not in PYTHONS:
+        raise ValueError(
+            f"Python '{value}' cannot be built for musllinux — use one of: {', '.join(PYTHONS)}"
+        )
+    return value
+
+
+def _check_arch(value: str) -> str:
+    if value not in ARCHS:
+        raise ValueError(
+            f"unknown arch '{value}' — use one of: {', '.join(ARCHS)} (cibuildwheel's spelling)"
+        )
+    return value
+
+
+def _check_policy(value: str | list[str]) -> str | list[str]:
+    parse_policy(value)
+    return value
+
+
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str | int | float) else value
+
+
+PythonVersion = Annotated[
+    str,
+    BeforeValidator(lambda v: _reject_number(v, "Python version")),
+    AfterValidator(_check_python),
+    WithJsonSchema({"type": "string", "enum": list(PYTHONS)}),
+]
+ArchName = Annotated[
+    str,
+    AfterValidator(_check_arch),
+    WithJsonSchema({"type": "string", "enum": list(ARCHS)}),
+]
+PythonList = Annotated[list[PythonVersion], Field(min_length=1)]
+ArchList = Annotated[list[ArchName], Field(min_length=1)]
+VersionText = Annotated[str, BeforeValidator(lambda v: _reject_number(v, "version"))]
+Versions = Annotated[
+    VersionText | list[VersionText],
+    AfterValidator(_check_policy),
+    Field(
+        description=(
+            "latest | latest:N | a PEP 440 specifier like '>=43,<47' | a version | "
+            "a list of versions"
+        )
+    ),
+]
+HookPath = Annotated[
+    str,
+    Field(
+        pattern=r"^hooks(/[A-Za-z0-9_][A-Za-z0-9._+-]*)+$",  # no `..`: hooks stay in hooks/
+        description="A script under hooks/, run with sh inside the build container",
+    ),
+]
+SystemPackage = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9+._-]*$")]
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Exclusion(_Strict):
+    """Cells a module must not build, and why."""
+
+    python: (
+        Annotated[
+            PythonList,
+            BeforeValidator(_as_list, json_schema_input_type=PythonVersion | PythonList),
+        ]
+        | None
+    ) = None
+    arch: (
+        Annotated[ArchList, BeforeValidator(_as_list, json_schema_input_type=ArchName | ArchList)]
+        | None
+    ) = None
+    versions: Annotated[str, Field(description="PEP 440 specifier, e.g. '<2'")] | None = None
+    reason: Annotated[str, Field(min_length=1, description="Shown in plan and the lock")]
+
+
+class Defaults(_Strict):
+    """What a module gets unless it says otherwise."""
+
+    python: PythonList = ["3.12", "3.13"]
+    arch: ArchList = ["x86_64", "aarch64"]
+    versions: Versions = "latest"
+    pre_releases: bool = Field(default=False, alias="pre-releases")
+
+
+class ModuleSpec(_Strict):
+    """One module's entry in the mapping form; shorter forms are normalised to this."""
+
+    versions: Versions | None = None
+    python: PythonList | None = None
+    arch: ArchList | None = None
+    pre_releases: bool | None = Field(default=None, alias="pre-releases")
+    apk: list[SystemPackage] = Field(
+        default=[], description="Alpine packages installed once per build container"
+    )
+    before_all: HookPath | None = Field(
+        default=None, alias="before-all", description="Script run once per build container"
+    )
+    before_build: HookPath | None = Field(
+        default=None, alias="before-build", description="Script run before each Python's build"
+    )
+    environment: dict[EnvName, str] = Field(
+        default={}, description="Extra build environment (CIBW_ENVIRONMENT, bash syntax)"
+    )
+    import_name: str | None = Field(
+        default=None,
+        alias="import",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
+        description="What the smoke test imports, when it differs from the module name",
+    )
+    exclude: list[Exclusion] = []
+
+
+def _normalise_module_entry(value: object) -> object:
+    """`pyyaml: "6.0.2"` and `cffi: [...]` are shorthand for `{versions: ...}`."""
+    if isinstance(value, str | list | int | float) and not isinstance(value, bool):
+        return {"versions": value}
+    return value
+
+
+ModuleEntry = Annotated[
+    ModuleSpec,
+    # The schema shows all three accepted forms, not only the normalised one.
+    BeforeValidator(
+        _normalise_module_entry, json_schema_input_type=Versions | ModuleSpec
+    ),
+]
+
+
+class Matrix(_Strict):
+    """matrix.yml: modules × versions × Python × arch."""
+
+    defaults: Defaults = Defaults()
+    modules: Annotated[dict[str, ModuleEntry], Field(min_length=1)]
+    index_url: str | None = Field(
+        default=None,
+        alias="index-url",
+        pattern=r"^https?://",
+        description="Simple index to resolve versions from (default: PIP_INDEX_URL or PyPI)",
+    )
+    registry: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$",
+        description=(
+            "Where the images go, HOST/NAMESPACE[/NAME] (default: ghcr.io/<owner>/<repo> with "
+            "GITHUB_TOKEN); another registry needs the secrets REGISTRY_USERNAME and "
+            "REGISTRY_PASSWORD"
+        ),
+    )
+    keep_versions: int | None = Field(
+        default=None,
+        alias="keep-versions",
+        ge=1,
+        description=(
+            "Keep only the newest N versions of each module in wheels/ (older wheels leave "
+            "git's tip, and so the pip index; the images keep every version). Default: all"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ResolvedModule:
+    """A module with defaults applied: what every later step works from."""
+
+    name: str  # canonical (PEP 503) name
+    spelled: str  # as written in matrix.yml
+    policy: VersionPolicy
+    pythons: tuple[str, ...]
+    archs: tuple[str, ...]
+    pre_releases: bool
+    spec: ModuleSpec
+
+    @property
+    def import_name(self) -> str:
+        return self.spec.import_name or self.name.replace("-", "_")

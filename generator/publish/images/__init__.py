@@ -1,0 +1,1 @@
+"""FROM scratch wheel images: tags, what goes in each, buildah/docker commands."""

@@ -1,0 +1,96 @@
+"""Images for every published cell: one family per module × version × python.
+
+Each family's images hold the module's wheel and its dependency closure only
+(pip decides the closure, offline, from the published wheels), never the other
+modules that happen to share the publish folder.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from packaging.tags import Tag
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from generator.core.platforms import ARCHS
+from generator.core.tags import cell_tags
+from generator.core.wheels import parse_wheel_name
+from generator.publish.closure import download_closure
+from generator.publish.images.engines import Engine, run_plan
+from generator.publish.images.plan import Provenance, plan_images
+from generator.publish.images.tags import image_cell
+from generator.publish.interchange import Cell
+
+Family = tuple[str, str, str]  # module, version, python
+Pin = tuple[str, str]  # normalised project, python
+
+
+def families(cells: Iterable[Cell]) -> dict[Family, list[str]]:
+    """module × version × python → its archs, in a stable order."""
+    grouped: dict[Family, list[str]] = defaultdict(list)
+    for cell in sorted(cells):
+        grouped[(cell.module, cell.version, cell.python)].append(cell.arch)
+    return dict(grouped)
+
+
+def newest_versions(wheel_dirs: Iterable[Path], pythons: Iterable[str]) -> dict[Pin, Version]:
+    """The newest version of each project for each Python, among the wheels in these folders
+    (a wheel counts for a Python when it installs there on some musllinux arch): the moving
+    `<module>-py<X.Y>` tag follows it, even when the newest release dropped that Python."""
+    tags = {python: _installable_tags(python) for python in pythons}
+    newest: dict[Pin, Version] = {}
+    for directory in wheel_dirs:
+        for path in directory.rglob("*.whl"):
+            name = parse_wheel_name(path.name)
+            project = canonicalize_name(name.project)
+            for python, accepted in tags.items():
+                key = (project, python)
+                if accepted.isdisjoint(name.tags):
+                    continue
+                if key not in newest or name.version > newest[key]:
+                    newest[key] = name.version
+    return newest
+
+
+def _installable_tags(python: str) -> frozenset[Tag]:
+    return frozenset(tag for arch in ARCHS for tag in cell_tags(python, arch))
+
+
+def publish_family(
+    family: Family,
+    archs: list[str],
+    published: Path,
+    repository: str,
+    provenance: Provenance,
+    engine: Engine,
+    *,
+    latest: bool,
+    log: Callable[[str], None],
+    pushed_digests: dict[str, str],
+) -> list[str]:
+    module, version, python = family
+    with tempfile.TemporaryDirectory(prefix="closure-") as scratch:
+        for arch in archs:
+            download_closure(Cell(module, version, python, arch), Path(scratch), [published],
+                             offline=True)  # fmt: skip
+        plan = plan_images(
+            image_cell(module, version, python),
+            [ARCHS[arch] for arch in archs],
+            Path(scratch),
+            repository,
+            provenance,
+            latest=latest,
+        )
+        return run_plan(plan, engine, log=log, pushed_digests=pushed_digests)
+
+
+def subject_checksums(pushed_digests: dict[str, str]) -> str:
+    """actions/attest-build-provenance's `subject-checksums` file: `<hex>  <name>` lines."""
+    return "".join(
+        f"{digest.removeprefix('sha256:')}  {reference}\n"
+        for reference, digest in sorted(pushed_digests.items())
+    )

@@ -1,0 +1,72 @@
+"""The layout of `wheels/` — public API: people link raw URLs to these files.
+
+    wheels/
+      SHA256SUMS                      one line per wheel, `sha256sum -c` format, paths relative
+                                      to wheels/; regenerated from the tree on every publish
+      <project>/<wheel filename>      the wheels, e.g.
+        markupsafe/markupsafe-3.0.3-cp312-cp312-musllinux_1_2_x86_64.whl
+
+* `<project>` is the PEP 503 normalized name (lower case, runs of `-_.` become one `-`), so the
+  directory is the same as the project's path in the simple index.
+* The wheel filename is exactly the one its build backend (or PyPI) gave it: never renamed.
+* A published file is immutable: the same path never gets different bytes (fix a broken wheel
+  with a new build tag or version). Files disappear only through the optional retention setting
+  (newest N versions per project), which the container images do not apply.
+* Every file is ≤ 100 MB (GitHub rejects larger ones); files over 50 MB are warned about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from generator.core.wheels import parse_wheel_name
+from generator.errors import UserError
+
+SUMS_NAME = "SHA256SUMS"
+HARD_LIMIT = 100 * 1024 * 1024  # GitHub rejects pushes with larger files.
+WARN_LIMIT = 50 * 1024 * 1024  # GitHub warns; large files bloat every clone forever.
+
+
+def wheel_relpath(filename: str) -> PurePosixPath:
+    """Where a wheel lives, relative to `wheels/`."""
+    return PurePosixPath(parse_wheel_name(filename).project, filename)
+
+
+def check_size(name: str, size: int) -> str | None:
+    """Refuse files GitHub would reject; return a warning for files it warns about."""
+    if size > HARD_LIMIT:
+        raise UserError(
+            f"{name} is {_mb(size)}, over GitHub's 100 MB file limit — it cannot be committed "
+            "to wheels/; strip debug symbols in the build (e.g. CIBW_ENVIRONMENT "
+            "CFLAGS=-g0 or auditwheel's --strip) or drop that cell from matrix.yml"
+        )
+    if size > WARN_LIMIT:
+        return f"{name} is {_mb(size)}, over GitHub's 50 MB warning size"
+    return None
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def files_beyond_retention(filenames: Iterable[str], keep: int) -> set[str]:
+    """Wheel filenames of versions older than the newest `keep` per project (PEP 440 order)."""
+    if keep < 1:
+        raise UserError(f"retention must keep at least 1 version per project, got {keep}")
+    versions: dict[NormalizedName, set[Version]] = {}
+    names = [parse_wheel_name(filename) for filename in filenames]
+    for name in names:
+        versions.setdefault(name.project, set()).add(name.version)
+    kept = {
+        project: set(sorted(found, reverse=True)[:keep]) for project, found in versions.items()
+    }
+    return {name.filename for name in names if name.version not in kept[name.project]}
+
+
+def render_sha256sums(digests: Iterable[tuple[PurePosixPath, str]]) -> str:
+    """The SHA256SUMS text (`sha256sum -c` format, sorted by path) for (path, sha256) pairs."""
+    return "".join(f"{digest}  {path}\n" for path, digest in sorted(digests))

@@ -1,0 +1,130 @@
+"""The catalog: for each module, versions × Pythons down, archs across, each cell's status.
+
+Rendered as a static HTML page (GitHub Pages, no JavaScript) and as Markdown for a run's job
+summary ($GITHUB_STEP_SUMMARY). Combinations without a record (not in the matrix) show "·".
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion, Version
+
+from generator.publish.interchange import ARCHES, CellRecord, CellStatus
+
+SYMBOLS = {
+    CellStatus.BUILT: "✅",
+    CellStatus.UPSTREAM: "⬆️",
+    CellStatus.PURE: "🐍",
+    CellStatus.MISSING: "❌",
+}
+_ABSENT = "·"
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem; }
+table { border-collapse: collapse; margin-bottom: 2rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: center; }
+th[scope=row] { text-align: left; font-weight: normal; }
+td.built { background: #d9f2d9; } td.upstream { background: #dbe9fb; }
+td.pure { background: #eee; } td.missing { background: #f8d3d3; font-weight: bold; }
+""".strip()
+
+
+@dataclass(frozen=True)
+class _Grid:
+    module: str
+    rows: list[tuple[str, str]]  # (version, python), newest version first
+    arches: list[str]
+    status: dict[tuple[str, str, str], CellStatus]  # (version, python, arch)
+
+
+def _grids(records: Sequence[CellRecord]) -> list[_Grid]:
+    by_module: dict[str, list[CellRecord]] = {}
+    for record in records:
+        by_module.setdefault(record.cell.module, []).append(record)
+    grids = []
+    for module in sorted(by_module):
+        cells = [record.cell for record in by_module[module]]
+        rows = sorted(
+            {(c.version, c.python) for c in cells},
+            key=lambda row: (_version_key(row[0]), _negated(row[1])),
+            reverse=True,
+        )
+        arches = sorted({c.arch for c in cells}, key=_arch_order)
+        status = {(r.cell.version, r.cell.python, r.cell.arch): r.status for r in by_module[module]}
+        grids.append(_Grid(module, rows, arches, status))
+    return grids
+
+
+def _version_key(text: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(text))
+    except InvalidVersion:  # sorts after valid ones when reversed; never string-compared to them
+        return (0, text)
+
+
+def _negated(python: str) -> tuple[int, ...]:
+    # Newest version first, but Pythons ascending inside it.
+    return tuple(-int(part) if part.isdigit() else 0 for part in python.rstrip("t").split("."))
+
+
+def _arch_order(arch: str) -> tuple[int, str]:
+    return (ARCHES.index(arch) if arch in ARCHES else len(ARCHES), arch)
+
+
+def summary_line(records: Sequence[CellRecord]) -> str:
+    counts = Counter(record.status for record in records)
+    parts = [f"{SYMBOLS[status]} {status}: {counts[status]}" for status in CellStatus]
+    return f"{len(records)} cells — " + ", ".join(parts)
+
+
+def render_markdown(records: Sequence[CellRecord], title: str = "Wheel catalog") -> str:
+    lines = [f"## {title}", "", summary_line(records), ""]
+    for grid in _grids(records):
+        lines += [f"### {grid.module}", ""]
+        lines.append("| version | python | " + " | ".join(grid.arches) + " |")
+        lines.append("|---|---|" + "---|" * len(grid.arches))
+        for version, python in grid.rows:
+            marks = [_mark(grid, version, python, arch) for arch in grid.arches]
+            lines.append(f"| {version} | {python} | " + " | ".join(marks) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _mark(grid: _Grid, version: str, python: str, arch: str) -> str:
+    status = grid.status.get((version, python, arch))
+    return f"{SYMBOLS[status]} {status}" if status else _ABSENT
+
+
+def render_html(records: Sequence[CellRecord], title: str = "Wheel catalog") -> str:
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        '<head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>\n{_CSS}\n</style></head>",
+        "<body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>{html.escape(summary_line(records))}</p>",
+    ]
+    for grid in _grids(records):
+        out.append(f'<h2 id="{html.escape(grid.module)}">{html.escape(grid.module)}</h2>')
+        out.append("<table>")
+        heads = "".join(f'<th scope="col">{html.escape(arch)}</th>' for arch in grid.arches)
+        out.append(f'<tr><th scope="col">version</th><th scope="col">python</th>{heads}</tr>')
+        for version, python in grid.rows:
+            tds = "".join(_html_cell(grid, version, python, arch) for arch in grid.arches)
+            row = f"<th scope=row>{html.escape(version)}</th><td>{html.escape(python)}</td>"
+            out.append(f"<tr>{row}{tds}</tr>")
+        out.append("</table>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _html_cell(grid: _Grid, version: str, python: str, arch: str) -> str:
+    status = grid.status.get((version, python, arch))
+    if status is None:
+        return f"<td>{_ABSENT}</td>"
+    return f'<td class="{status}">{SYMBOLS[status]} {status}</td>'
