@@ -132,21 +132,32 @@ def run_once(index_url: str, cache: Path, workers: int, root: Path) -> dict[str,
         children_before.ru_utime + children_before.ru_stime
     )
     write_lock(root / "matrix.lock.json", result.lock)
-    return {"seconds": seconds, "module_phase": modules_done - started, "cpu": cpu,
-            "pip_runs": pip_runs, "pip_cpu": pip_cpu, "failures": result.failures,
-            "implied": [m.name for m in result.lock.implied_modules()],
-            **request_figures(by_url), **stats}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "module_phase": modules_done - started,
+        "cpu": cpu,
+        "pip_runs": pip_runs,
+        "pip_cpu": pip_cpu,
+        "failures": result.failures,
+        "implied": [m.name for m in result.lock.implied_modules()],
+        **request_figures(by_url),
+        **stats,
+    }
 
 
 def report(label: str, figures: dict[str, Any]) -> None:
-    print(f"{label:<26} {figures['seconds']:6.2f} s (modules {figures['module_phase']:.2f} s, "
-          f"then dependencies)  cpu {figures['cpu']:.1f} s here + {figures['pip_cpu']:.1f} s "
-          f"in {figures['pip_runs']} pip runs")
-    print(f"{'':<26} {figures['requests']:4d} requests for {figures['projects']} projects "
-          f"(max {figures['max_per_project']}/project, {figures['other_requests']} other; "
-          f"{figures['requests'] / len(MODULES):.2f}/module), {figures['not_modified']} × 304, "
-          f"{figures['cache_hits']} cache hits, {figures['bytes_received'] / 1e6:.1f} MB, "
-          f"{len(figures['failures'])} failed")
+    print(
+        f"{label:<26} {figures['seconds']:6.2f} s (modules {figures['module_phase']:.2f} s, "
+        f"then dependencies)  cpu {figures['cpu']:.1f} s here + {figures['pip_cpu']:.1f} s "
+        f"in {figures['pip_runs']} pip runs"
+    )
+    print(
+        f"{'':<26} {figures['requests']:4d} requests for {figures['projects']} projects "
+        f"(max {figures['max_per_project']}/project, {figures['other_requests']} other; "
+        f"{figures['requests'] / len(MODULES):.2f}/module), {figures['not_modified']} × 304, "
+        f"{figures['cache_hits']} cache hits, {figures['bytes_received'] / 1e6:.1f} MB, "
+        f"{len(figures['failures'])} failed"
+    )
     if figures["twice"]:
         print(f"{'':<26} asked more than once: {', '.join(figures['twice'])}")
 
@@ -166,8 +177,10 @@ def main() -> None:
         warm = run_once(args.index_url, root / "cache-a", args.workers, root)
         report("concurrent, warm cache", warm)
         if warm["cache_hits"] + warm["not_modified"] == 0:
-            print(f"{'':<26} (nothing was cacheable: the index sent no ETag, Cache-Control "
-                  "or Expires, so a warm cache cannot save a request)")
+            print(
+                f"{'':<26} (nothing was cacheable: the index sent no ETag, Cache-Control "
+                "or Expires, so a warm cache cannot save a request)"
+            )
         if not args.skip_sequential:
             sequential = run_once(args.index_url, root / "cache-b", 1, root)
             report("sequential, cold cache", sequential)

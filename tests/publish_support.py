@@ -14,8 +14,22 @@ ARCHES = ("x86_64", "aarch64")
 
 def _download(dest: Path, platform: str, python: str, *requirements: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--no-deps",
-         "--platform", platform, "--python-version", python, "-d", str(dest), *requirements],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--only-binary=:all:",
+            "--no-deps",
+            "--platform",
+            platform,
+            "--python-version",
+            python,
+            "-d",
+            str(dest),
+            *requirements,
+        ],
         check=True,
     )
 

@@ -17,17 +17,24 @@ from generator.plan.jobs import make_plan
 def build(*args: str, path: str = "/usr/bin:/bin") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "generator", "build", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={"PYTHONPATH": str(REPO), "PATH": path},
-    )  # fmt: skip
+    )
 
 
 def test_dry_run_uses_the_plans_env_and_neutral_config() -> None:
     done = build("--module", "cryptography", "--version", "50.0.2", "--dry-run")
     assert done.returncode == 0, done.stderr
     printed = {entry["id"]: entry for entry in map(json.loads, done.stdout.splitlines())}
-    planned = {j.id: j for j in make_plan(load_matrix(REPO / "matrix.yml")).jobs
-               if j.module == "cryptography"}  # fmt: skip
+    planned = {
+        j.id: j
+        for j in make_plan(load_matrix(REPO / "matrix.yml")).jobs
+        if j.module == "cryptography"
+    }
     assert printed.keys() == planned.keys() and len(planned) == 3  # no i686: excluded
     for job_id, job in planned.items():
         assert printed[job_id]["env"] == job.env
@@ -35,8 +42,17 @@ def test_dry_run_uses_the_plans_env_and_neutral_config() -> None:
 
 
 def test_filters_narrow_the_job() -> None:
-    done = build("--module", "lxml", "--version", "6.1.3", "--arch", "aarch64",
-                 "--python", "3.12 3.14", "--dry-run")  # fmt: skip
+    done = build(
+        "--module",
+        "lxml",
+        "--version",
+        "6.1.3",
+        "--arch",
+        "aarch64",
+        "--python",
+        "3.12 3.14",
+        "--dry-run",
+    )
     entry = json.loads(done.stdout)
     assert entry["env"]["CIBW_BUILD"] == "cp312-musllinux_aarch64 cp314-musllinux_aarch64"
 

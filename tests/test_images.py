@@ -258,10 +258,25 @@ def test_dry_run_prints_the_plan_as_json(
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
     monkeypatch.setenv("PATH", str(tmp_path))  # no engine at all: a dry run needs none
     code = run_verb(
-        monkeypatch, "--wheels", str(folder), "--module", "foo", "--version", "1.0",
-        "--python", "3.12", "--arch", "x86_64,aarch64", "--registry", "ghcr.io/o/r",
-        "--latest", "--dry-run", "--json", "--created", "1795219200",
-    )  # fmt: skip
+        monkeypatch,
+        "--wheels",
+        str(folder),
+        "--module",
+        "foo",
+        "--version",
+        "1.0",
+        "--python",
+        "3.12",
+        "--arch",
+        "x86_64,aarch64",
+        "--registry",
+        "ghcr.io/o/r",
+        "--latest",
+        "--dry-run",
+        "--json",
+        "--created",
+        "1795219200",
+    )
     assert code == 0
     plan = json.loads(capsys.readouterr().out)
     assert plan["list"] == "ghcr.io/o/r:foo1.0-py3.12"
@@ -276,8 +291,20 @@ def test_dry_run_prints_the_plan_as_json(
 
 def test_the_real_command_prints_a_plan_and_explains_bad_input(tmp_path: Path) -> None:
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
-    common = ("image", "--wheels", str(folder), "--version", "1.0", "--python", "3.14t",
-              "--arch", "amd64", "--registry", "ghcr.io/o/r", "--dry-run")  # fmt: skip
+    common = (
+        "image",
+        "--wheels",
+        str(folder),
+        "--version",
+        "1.0",
+        "--python",
+        "3.14t",
+        "--arch",
+        "amd64",
+        "--registry",
+        "ghcr.io/o/r",
+        "--dry-run",
+    )
     done = run_generator(*common, "--module", "foo")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:2] == [
@@ -296,9 +323,20 @@ def test_no_engine_is_a_clear_user_error(
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     code = run_verb(
-        monkeypatch, "--wheels", str(folder), "--module", "foo", "--version", "1.0",
-        "--python", "3.12", "--arch", "x86_64", "--registry", "ghcr.io/o/r",
-    )  # fmt: skip
+        monkeypatch,
+        "--wheels",
+        str(folder),
+        "--module",
+        "foo",
+        "--version",
+        "1.0",
+        "--python",
+        "3.12",
+        "--arch",
+        "x86_64",
+        "--registry",
+        "ghcr.io/o/r",
+    )
     assert code == 2
     error = capsys.readouterr().err
     assert "no container engine" in error and "install buildah" in error
@@ -317,9 +355,21 @@ def test_bad_arch_on_the_command_line_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = run_verb(
-        monkeypatch, "--wheels", str(tmp_path), "--module", "foo", "--version", "1.0",
-        "--python", "3.12", "--arch", "sparc", "--registry", "ghcr.io/o/r", "--dry-run",
-    )  # fmt: skip
+        monkeypatch,
+        "--wheels",
+        str(tmp_path),
+        "--module",
+        "foo",
+        "--version",
+        "1.0",
+        "--python",
+        "3.12",
+        "--arch",
+        "sparc",
+        "--registry",
+        "ghcr.io/o/r",
+        "--dry-run",
+    )
     assert code == 2
     assert "unknown arch 'sparc'" in capsys.readouterr().err
 
@@ -367,11 +417,24 @@ def musl_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for version in (MODULE_VERSION, OLD_VERSION):
         for arch in DOWNLOAD_ARCHES:
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-                 "--no-deps", "--platform", f"musllinux_1_2_{arch}", "--python-version", "3.12",
-                 "-d", str(folder), f"markupsafe=={version}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--only-binary=:all:",
+                    "--no-deps",
+                    "--platform",
+                    f"musllinux_1_2_{arch}",
+                    "--python-version",
+                    "3.12",
+                    "-d",
+                    str(folder),
+                    f"markupsafe=={version}",
+                ],
                 check=True,
-            )  # fmt: skip
+            )
     return folder
 
 
@@ -433,8 +496,17 @@ def copy_from_downstream(reference: str, platform: str, work: Path) -> list[Path
     (context / "Containerfile").write_text(
         f"FROM scratch\nCOPY --from={reference} / /wheels/\n", encoding="utf-8"
     )
-    buildah(env, "bud", "--quiet", "--tls-verify=false", "--platform", platform,
-            "--tag", "downstream", str(context))  # fmt: skip
+    buildah(
+        env,
+        "bud",
+        "--quiet",
+        "--tls-verify=false",
+        "--platform",
+        platform,
+        "--tag",
+        "downstream",
+        str(context),
+    )
     container = buildah(env, "from", "downstream")
     try:
         mounted = Path(buildah(env, "mount", container))
@@ -450,11 +522,28 @@ def pip_resolves(
     folder: Path, arch: str, version: str, target: Path
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--find-links",
-         str(folder), "--only-binary=:all:", "--platform", f"musllinux_1_2_{arch}",
-         "--python-version", "3.12", "--target", str(target), f"markupsafe=={version}"],
-        env=pip_offline_env(), capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--no-index",
+            "--find-links",
+            str(folder),
+            "--only-binary=:all:",
+            "--platform",
+            f"musllinux_1_2_{arch}",
+            "--python-version",
+            "3.12",
+            "--target",
+            str(target),
+            f"markupsafe=={version}",
+        ],
+        env=pip_offline_env(),
+        capture_output=True,
+        text=True,
+    )
 
 
 def manifest(registry: str, reference: str, accept: str) -> tuple[str, dict[str, Any]]:
@@ -470,24 +559,55 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 @needs_buildah
 @needs_registry
 def test_push_then_copy_from_picks_each_platforms_wheels(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, musl_wheels: Path, registry: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    musl_wheels: Path,
+    registry: str,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
-    monkeypatch.setenv("CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")[
-        "CONTAINERS_STORAGE_CONF"])  # fmt: skip
+) -> None:
+    monkeypatch.setenv(
+        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+    )
     repository = f"{registry}/musl/wheels"
     args = (
-        "--wheels", str(musl_wheels), "--module", "MarkupSafe", "--version", MODULE_VERSION,
-        "--python", "3.12", "--arch", "x86_64", "--arch", "arm64", "--registry", repository,
-        "--push", "--insecure", "--latest", "--json", "--engine", "buildah",
-        "--storage-driver", "vfs", "--created", CREATED, "--source",
-        "https://github.com/o/python-musl-wheels", "--revision", "0123abc",
-    )  # fmt: skip
+        "--wheels",
+        str(musl_wheels),
+        "--module",
+        "MarkupSafe",
+        "--version",
+        MODULE_VERSION,
+        "--python",
+        "3.12",
+        "--arch",
+        "x86_64",
+        "--arch",
+        "arm64",
+        "--registry",
+        repository,
+        "--push",
+        "--insecure",
+        "--latest",
+        "--json",
+        "--engine",
+        "buildah",
+        "--storage-driver",
+        "vfs",
+        "--created",
+        CREATED,
+        "--source",
+        "https://github.com/o/python-musl-wheels",
+        "--revision",
+        "0123abc",
+    )
     assert run_verb(monkeypatch, *args) == 0
     result = json.loads(capsys.readouterr().out)
     listed = f"{repository}:markupsafe{MODULE_VERSION}-py3.12"
-    assert result["made"] == [f"{listed}-amd64", f"{listed}-arm64", listed,
-                              f"{repository}:markupsafe-py3.12"]  # fmt: skip
+    assert result["made"] == [
+        f"{listed}-amd64",
+        f"{listed}-arm64",
+        listed,
+        f"{repository}:markupsafe-py3.12",
+    ]
 
     # The registry holds a two-platform index; the moving tag is the same index.
     list_digest, index = manifest(registry, listed, OCI_INDEX)
@@ -507,8 +627,10 @@ def test_push_then_copy_from_picks_each_platforms_wheels(
     labels = config["config"]["Labels"]
     assert labels["org.opencontainers.image.created"] == CREATED
     assert labels["org.opencontainers.image.source"] == "https://github.com/o/python-musl-wheels"
-    assert f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl" in labels[
-        "org.opencontainers.image.description"]  # fmt: skip
+    assert (
+        f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl"
+        in labels["org.opencontainers.image.description"]
+    )
 
     # Downstream: each platform gets exactly its own wheel (not the old version, not the
     # other arch), and pip resolves the module offline from the copied folder.
@@ -532,16 +654,29 @@ def test_push_then_copy_from_picks_each_platforms_wheels(
 
 @needs_buildah
 def test_without_push_the_images_stay_local(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, musl_wheels: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    musl_wheels: Path,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     env = buildah_storage(tmp_path / "store")
     monkeypatch.setenv("CONTAINERS_STORAGE_CONF", env["CONTAINERS_STORAGE_CONF"])
     args = (
-        "--wheels", str(musl_wheels), "--module", "markupsafe", "--version", OLD_VERSION,
-        "--python", "3.12", "--arch", "aarch64", "--registry", "localhost/musl",
-        "--engine", "buildah",
-    )  # fmt: skip
+        "--wheels",
+        str(musl_wheels),
+        "--module",
+        "markupsafe",
+        "--version",
+        OLD_VERSION,
+        "--python",
+        "3.12",
+        "--arch",
+        "aarch64",
+        "--registry",
+        "localhost/musl",
+        "--engine",
+        "buildah",
+    )
     assert run_verb(monkeypatch, *args) == 0
     assert run_verb(monkeypatch, *args) == 0  # a rerun replaces the local list
     assert "built locally" in capsys.readouterr().out
@@ -550,8 +685,10 @@ def test_without_push_the_images_stay_local(
         "Labels"
     ]
     assert labels["org.opencontainers.image.version"] == OLD_VERSION
-    assert "MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_aarch64.whl" in labels[
-        "org.opencontainers.image.description"]  # fmt: skip
+    assert (
+        "MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_aarch64.whl"
+        in labels["org.opencontainers.image.description"]
+    )
     listed = json.loads(
         buildah(env, "manifest", "inspect", f"localhost/musl:markupsafe{OLD_VERSION}-py3.12")
     )
@@ -561,37 +698,75 @@ def test_without_push_the_images_stay_local(
 @needs_buildah
 @needs_registry
 def test_images_verb_publishes_each_cell_with_its_closure_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, musl_wheels: Path, registry: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    musl_wheels: Path,
+    registry: str,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     """The publish job's batch verb: a family per module × version × python, holding the
     module and its dependency closure, not the other modules in the publish folder."""
-    monkeypatch.setenv("CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")[
-        "CONTAINERS_STORAGE_CONF"])  # fmt: skip
+    monkeypatch.setenv(
+        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+    )
     published = tmp_path / "published"
     shutil.copytree(musl_wheels, published)
-    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                    "--only-binary=:all:", "-d", str(published), "six==1.17.0"],
-                   check=True)  # fmt: skip
-    cells = [{"module": "markupsafe", "version": MODULE_VERSION, "python": "3.12", "arch": a}
-             for a in DOWNLOAD_ARCHES]  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+            str(published),
+            "six==1.17.0",
+        ],
+        check=True,
+    )
+    cells = [
+        {"module": "markupsafe", "version": MODULE_VERSION, "python": "3.12", "arch": a}
+        for a in DOWNLOAD_ARCHES
+    ]
     (tmp_path / "cells.json").write_text(json.dumps(cells))
     repository = f"{registry}/musl/wheels"
     monkeypatch.setattr(cli, "VERB_MODULES", ("generator.commands.images",))
-    assert cli.main(["images", "--cells", str(tmp_path / "cells.json"),
-                    "--wheels", str(published), "--all-wheels", str(published),
-                    "--registry", repository, "--push", "--insecure", "--engine", "buildah",
-                     "--subjects", str(tmp_path / "subjects")]) == 0  # fmt: skip
+    assert (
+        cli.main(
+            [
+                "images",
+                "--cells",
+                str(tmp_path / "cells.json"),
+                "--wheels",
+                str(published),
+                "--all-wheels",
+                str(published),
+                "--registry",
+                repository,
+                "--push",
+                "--insecure",
+                "--engine",
+                "buildah",
+                "--subjects",
+                str(tmp_path / "subjects"),
+            ]
+        )
+        == 0
+    )
     listed = f"{repository}:markupsafe{MODULE_VERSION}-py3.12"
     assert sorted(capsys.readouterr().out.split()) == sorted(
-        [listed, f"{listed}-amd64", f"{listed}-arm64", f"{repository}:markupsafe-py3.12"])
+        [listed, f"{listed}-amd64", f"{listed}-arm64", f"{repository}:markupsafe-py3.12"]
+    )
     # The attested digest is the one the registry serves for the list.
     list_digest, _ = manifest(registry, listed, OCI_INDEX)
     subjects = (tmp_path / "subjects").read_text()
     assert subjects == f"{list_digest.removeprefix('sha256:')}  {listed}\n"
     copied = copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream")
     assert [p.name for p in copied] == [
-        f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl"]
+        f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl"
+    ]
 
 
 def test_moving_tag_follows_the_newest_version_for_each_python(tmp_path: Path) -> None:
@@ -599,15 +774,19 @@ def test_moving_tag_follows_the_newest_version_for_each_python(tmp_path: Path) -
 
     from generator.publish.images.families import newest_versions
 
-    for name in ("m-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
-                 "m-1.0-cp313-cp313-musllinux_1_2_x86_64.whl",
-                 "m-2.0-cp313-cp313-musllinux_1_2_aarch64.whl",  # 2.0 dropped 3.12
-                 "n-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",  # abi3 serves 3.12 and 3.13
-                 "n-0.9-cp314-cp314t-musllinux_1_2_x86_64.whl"):  # fmt: skip
+    for name in (
+        "m-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+        "m-1.0-cp313-cp313-musllinux_1_2_x86_64.whl",
+        "m-2.0-cp313-cp313-musllinux_1_2_aarch64.whl",  # 2.0 dropped 3.12
+        "n-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",  # abi3 serves 3.12 and 3.13
+        "n-0.9-cp314-cp314t-musllinux_1_2_x86_64.whl",
+    ):
         (tmp_path / name).write_bytes(b"")
     newest = newest_versions([tmp_path, tmp_path / "absent"], ["3.12", "3.13", "3.14t"])
     assert newest == {
-        ("m", "3.12"): Version("1.0"), ("m", "3.13"): Version("2.0"),
-        ("n", "3.12"): Version("1.0"), ("n", "3.13"): Version("1.0"),
+        ("m", "3.12"): Version("1.0"),
+        ("m", "3.13"): Version("2.0"),
+        ("n", "3.12"): Version("1.0"),
+        ("n", "3.13"): Version("1.0"),
         ("n", "3.14t"): Version("0.9"),
     }

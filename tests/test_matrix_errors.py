@@ -11,54 +11,139 @@ from generator_cli import run_generator
 
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [
-    ("unknown key", 'modules:\n  pyyaml:\n    versions: "6.0.2"\n    arhc: [x86_64]\n',
-     4, 5, ["unknown key 'arhc'", "did you mean 'arch'"]),
+    (
+        "unknown key",
+        'modules:\n  pyyaml:\n    versions: "6.0.2"\n    arhc: [x86_64]\n',
+        4,
+        5,
+        ["unknown key 'arhc'", "did you mean 'arch'"],
+    ),
     ("unknown top-level key", 'modulez:\n  pyyaml: "6.0.2"\n', 1, 1, ["unknown key 'modulez'"]),
-    ("unknown arch", 'modules:\n  pyyaml:\n    versions: "6.0.2"\n    arch: [x86_64, sparc]\n',
-     4, 20, ["unknown arch 'sparc'", "aarch64"]),
-    ("unknown python", 'modules:\n  pyyaml:\n    versions: "6.0.2"\n    python: ["2.7"]\n',
-     4, 14, ["Python '2.7'", "3.12"]),
-    ("unquoted python 3.10", 'defaults:\n  python: [3.10]\nmodules:\n  pyyaml: "6.0.2"\n',
-     2, 12, ["read as a number", '"3.10"']),
+    (
+        "unknown arch",
+        'modules:\n  pyyaml:\n    versions: "6.0.2"\n    arch: [x86_64, sparc]\n',
+        4,
+        20,
+        ["unknown arch 'sparc'", "aarch64"],
+    ),
+    (
+        "unknown python",
+        'modules:\n  pyyaml:\n    versions: "6.0.2"\n    python: ["2.7"]\n',
+        4,
+        14,
+        ["Python '2.7'", "3.12"],
+    ),
+    (
+        "unquoted python 3.10",
+        'defaults:\n  python: [3.10]\nmodules:\n  pyyaml: "6.0.2"\n',
+        2,
+        12,
+        ["read as a number", '"3.10"'],
+    ),
     ("invalid version", 'modules:\n  pyyaml: "six"\n', 2, 11, ["'six' is not a valid version"]),
-    ("invalid specifier", 'modules:\n  pyyaml: ">=43,<<47"\n', 2, 11,
-     ["not a valid version specifier"]),
+    (
+        "invalid specifier",
+        'modules:\n  pyyaml: ">=43,<<47"\n',
+        2,
+        11,
+        ["not a valid version specifier"],
+    ),
     ("bad latest count", 'modules:\n  pyyaml: "latest:zero"\n', 2, 11, ["latest:"]),
     ("invalid name", 'modules:\n  "-bad-": "1.0"\n', 2, 3, ["not a valid distribution name"]),
-    ("duplicate key", 'modules:\n  cffi: "1.17.1"\n  lxml: "6.0.0"\n  cffi: "2.0.0"\n',
-     4, 3, ["'cffi' appears twice", "line 2"]),
-    ("same module, other spelling", 'modules:\n  PyYAML: "6.0.2"\n  pyyaml: "6.0.1"\n',
-     3, 3, ["same module as 'PyYAML'"]),
-    ("hook missing", 'modules:\n  lxml:\n    versions: "6.0.0"\n    before-all: hooks/nope.sh\n',
-     4, 17, ["hooks/nope.sh", "does not exist"]),
-    ("hook outside hooks/", 'modules:\n  lxml:\n    versions: "6.0.0"\n    before-all: /etc/x.sh\n',
-     4, 17, ["before-all", "hooks/"]),
+    (
+        "duplicate key",
+        'modules:\n  cffi: "1.17.1"\n  lxml: "6.0.0"\n  cffi: "2.0.0"\n',
+        4,
+        3,
+        ["'cffi' appears twice", "line 2"],
+    ),
+    (
+        "same module, other spelling",
+        'modules:\n  PyYAML: "6.0.2"\n  pyyaml: "6.0.1"\n',
+        3,
+        3,
+        ["same module as 'PyYAML'"],
+    ),
+    (
+        "hook missing",
+        'modules:\n  lxml:\n    versions: "6.0.0"\n    before-all: hooks/nope.sh\n',
+        4,
+        17,
+        ["hooks/nope.sh", "does not exist"],
+    ),
+    (
+        "hook outside hooks/",
+        'modules:\n  lxml:\n    versions: "6.0.0"\n    before-all: /etc/x.sh\n',
+        4,
+        17,
+        ["before-all", "hooks/"],
+    ),
     ("empty modules", "modules: {}\n", 1, 10, ["no modules"]),
     ("empty file", "", 1, 1, ["empty"]),
     ("comments only", "# nothing here\n", 1, 1, ["empty"]),
     ("not yaml", "modules: [unclosed\n", 2, 1, ["not valid YAML"]),
     ("not a mapping", "just some text\n", 1, 1, ["not a matrix"]),
     ("modules not a mapping", "modules: [cffi]\n", 1, 10, ["'modules' has a list"]),
-    ("exclusion without reason", 'modules:\n  x:\n    versions: "1.0"\n    exclude:\n'
-     "      - arch: i686\n", 5, 9, ["'reason' is missing"]),
-    ("exclusion matching all", 'modules:\n  x:\n    versions: "1.0"\n    exclude:\n'
-     "      - reason: why\n", 5, 9, ["matches every cell"]),
-    ("bad apk name", 'modules:\n  x:\n    versions: "1.0"\n    apk: ["rm -rf /"]\n', 4, 11,
-     ["not valid for 'apk'"]),
-    ("hook climbing out with ..", 'modules:\n  x:\n    versions: "1.0"\n'
-     "    before-all: hooks/../../etc/passwd\n", 4, 17, ["not valid for 'before-all'", ".."]),
-    ("bad environment name", 'modules:\n  x:\n    versions: "1.0"\n    environment: {1BAD: y}\n',
-     4, 19, ["'1BAD' is not valid as a name in 'environment'"]),
+    (
+        "exclusion without reason",
+        'modules:\n  x:\n    versions: "1.0"\n    exclude:\n      - arch: i686\n',
+        5,
+        9,
+        ["'reason' is missing"],
+    ),
+    (
+        "exclusion matching all",
+        'modules:\n  x:\n    versions: "1.0"\n    exclude:\n      - reason: why\n',
+        5,
+        9,
+        ["matches every cell"],
+    ),
+    (
+        "bad apk name",
+        'modules:\n  x:\n    versions: "1.0"\n    apk: ["rm -rf /"]\n',
+        4,
+        11,
+        ["not valid for 'apk'"],
+    ),
+    (
+        "hook climbing out with ..",
+        'modules:\n  x:\n    versions: "1.0"\n    before-all: hooks/../../etc/passwd\n',
+        4,
+        17,
+        ["not valid for 'before-all'", ".."],
+    ),
+    (
+        "bad environment name",
+        'modules:\n  x:\n    versions: "1.0"\n    environment: {1BAD: y}\n',
+        4,
+        19,
+        ["'1BAD' is not valid as a name in 'environment'"],
+    ),
     ("YAML merge key", 'modules:\n  x:\n    <<: {versions: "1.0"}\n', 3, 5, ["merge keys"]),
-    ("YAML tag", 'modules:\n  x: !!python/object:os.system "ls"\n', 2, 6,
-     ["YAML tag", "not supported"]),
+    (
+        "YAML tag",
+        'modules:\n  x: !!python/object:os.system "ls"\n',
+        2,
+        6,
+        ["YAML tag", "not supported"],
+    ),
     ("key that is not text", 'modules:\n  123: "1.0"\n', 2, 3, ["'123' is not text", "quote"]),
     ("module entry true", "modules:\n  x: true\n", 2, 6, ["'x' has true/false", "a version"]),
-    ("retention of zero", 'keep-versions: 0\nmodules:\n  x: "1.0"\n', 1, 16,
-     ["'keep-versions' has the number 0", "at least 1"]),
-    ("unquoted version in a list", 'modules:\n  x: [1.0, "2.0"]\n', 2, 7,
-     ["version 1.0 was read as a number"]),
-]  # fmt: skip
+    (
+        "retention of zero",
+        'keep-versions: 0\nmodules:\n  x: "1.0"\n',
+        1,
+        16,
+        ["'keep-versions' has the number 0", "at least 1"],
+    ),
+    (
+        "unquoted version in a list",
+        'modules:\n  x: [1.0, "2.0"]\n',
+        2,
+        7,
+        ["version 1.0 was read as a number"],
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -116,8 +201,13 @@ def test_hook_linking_outside_hooks_is_refused(tmp_path: Path) -> None:
 def test_unwritable_output_path_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "matrix.yml").write_text('modules:\n  x: "1.0"\n')
     (tmp_path / "file").write_text("")
-    done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"),
-                         "--output", str(tmp_path / "file" / "plan.json"))  # fmt: skip
+    done = run_generator(
+        "plan",
+        "--matrix",
+        str(tmp_path / "matrix.yml"),
+        "--output",
+        str(tmp_path / "file" / "plan.json"),
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith(f"error: {tmp_path / 'file'}")

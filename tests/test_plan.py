@@ -74,8 +74,9 @@ def test_large_matrix_is_sharded_under_the_github_limit(tmp_path: Path) -> None:
     plan = make_plan(load_matrix(tmp_path / "matrix.yml"))
     assert len(plan.jobs) == 600 and not plan.deferred
     assert [len(s) for s in plan.shards()] == [256, 256, 88]
-    outputs = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"),
-                            "--github-output", str(tmp_path / "out"))  # fmt: skip
+    outputs = run_generator(
+        "plan", "--matrix", str(tmp_path / "matrix.yml"), "--github-output", str(tmp_path / "out")
+    )
     assert outputs.returncode == 0, outputs.stderr
     lines = dict(line.split("=", 1) for line in (tmp_path / "out").read_text().splitlines())
     assert lines["count"] == "600"
@@ -90,8 +91,7 @@ def test_jobs_beyond_all_shards_are_deferred_not_dropped_silently(tmp_path: Path
     table = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml")).stdout
     assert "5 jobs deferred to the next run" in table
     outputs = tmp_path / "github_output"
-    run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"), "--github-output",
-                  str(outputs))  # fmt: skip
+    run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"), "--github-output", str(outputs))
     assert "count=1024\ndeferred=5\n" in outputs.read_text()
     # The next run (no lock): the first five jobs' wheels are published, the rest come forward.
     for job in plan.jobs[:5]:
@@ -115,8 +115,9 @@ def test_only_selects_modules_and_rejects_unknown_ones() -> None:
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                          text=True).stdout.strip()  # fmt: skip
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def test_changed_since_builds_only_changed_modules_and_hook_users(tmp_path: Path) -> None:
@@ -140,13 +141,15 @@ def test_changed_since_builds_only_changed_modules_and_hook_users(tmp_path: Path
     assert changed() == {"b", "d"}
     (tmp_path / "hooks" / "x.sh").write_text("echo changed\n")
     assert changed() == {"b", "c", "d"}
-    done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"),
-                         "--changed-since", "0" * 40)  # fmt: skip
+    done = run_generator(
+        "plan", "--matrix", str(tmp_path / "matrix.yml"), "--changed-since", "0" * 40
+    )
     assert done.returncode == 2 and "fetch-depth" in done.stderr
 
 
 def test_output_file_holds_the_same_plan_as_stdout(tmp_path: Path) -> None:
-    done = run_generator("plan", "--json", "--matrix", str(GOLDEN),
-                         "--output", str(tmp_path / "plan.json"))  # fmt: skip
+    done = run_generator(
+        "plan", "--json", "--matrix", str(GOLDEN), "--output", str(tmp_path / "plan.json")
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "plan.json").read_text()) == json.loads(done.stdout)

@@ -41,9 +41,19 @@ def test_html_is_static_and_escaped():
 
 def test_catalog_verb_writes_html_and_appends_to_the_job_summary(tmp_path, monkeypatch):
     cells = tmp_path / "cells.json"
-    cells.write_text(json.dumps([
-        {"module": "demo", "version": "1.0", "python": "3.12", "arch": "x86_64", "status": "built"}
-    ]))
+    cells.write_text(
+        json.dumps(
+            [
+                {
+                    "module": "demo",
+                    "version": "1.0",
+                    "python": "3.12",
+                    "arch": "x86_64",
+                    "status": "built",
+                }
+            ]
+        )
+    )
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -55,7 +65,17 @@ def test_catalog_verb_writes_html_and_appends_to_the_job_summary(tmp_path, monke
 
 def test_catalog_verb_rejects_an_unknown_status(tmp_path):
     cells = tmp_path / "cells.json"
-    cells.write_text(json.dumps([
-        {"module": "demo", "version": "1.0", "python": "3.12", "arch": "x86_64", "status": "done"}
-    ]))
+    cells.write_text(
+        json.dumps(
+            [
+                {
+                    "module": "demo",
+                    "version": "1.0",
+                    "python": "3.12",
+                    "arch": "x86_64",
+                    "status": "done",
+                }
+            ]
+        )
+    )
     assert run_verb("catalog", ["catalog", "--cells", str(cells)]) == 2

@@ -69,7 +69,8 @@ def test_collect_gathers_built_fetched_and_verifies_every_cell(tmp_path, file_se
     # provenance is claimed for this run's builds only, in `sha256sum -c` format
     subjects = (dest / "built.sha256").read_text().splitlines()
     assert sorted(line.split("  ")[1] for line in subjects) == sorted(
-        name for name, origin in origins.items() if origin is Origin.BUILT)  # fmt: skip
+        name for name, origin in origins.items() if origin is Origin.BUILT
+    )
     checked = subprocess.run(["sha256sum", "-c", "built.sha256"], cwd=dest, check=False)
     assert checked.returncode == 0
 
@@ -94,15 +95,18 @@ def test_dependencies_are_taken_from_wheels_dir_before_the_index(tmp_path, file_
     dest = tmp_path / "out"
     manifest = collect([], [jinja2_entry(file_server)], dest, cells=cells, wheels_dir=wheels)
     assert {e.filename for e in manifest.files} >= {jinja2_wheel().name}
-    assert any(e.origin is Origin.DEPENDENCY and e.filename.startswith("markupsafe-")
-               for e in manifest.files)
+    assert any(
+        e.origin is Origin.DEPENDENCY and e.filename.startswith("markupsafe-")
+        for e in manifest.files
+    )
 
 
 def test_a_missing_dependency_fails_naming_it(tmp_path, file_server):
     cells = [Cell("jinja2", "3.1.6", "3.12", "x86_64")]
     with pytest.raises(Failure, match=r"jinja2==3\.1\.6 .*no compatible wheel for 'MarkupSafe'"):
-        collect([], [jinja2_entry(file_server)], tmp_path / "out", cells=cells,
-                with_dependencies=False)
+        collect(
+            [], [jinja2_entry(file_server)], tmp_path / "out", cells=cells, with_dependencies=False
+        )
 
 
 def test_verification_ignores_pip_configuration(tmp_path, monkeypatch):
@@ -162,16 +166,32 @@ def test_missing_distribution_reads_pips_message():
 def test_collect_verb_with_fetch_list_and_cells_files(tmp_path, file_server):
     fetch = tmp_path / "fetch.json"
     entry = jinja2_entry(file_server)
-    fetch.write_text(json.dumps([{"url": entry.url, "filename": entry.filename,
-                                  "sha256": entry.sha256}]))
+    fetch.write_text(
+        json.dumps([{"url": entry.url, "filename": entry.filename, "sha256": entry.sha256}])
+    )
     cells = tmp_path / "cells.json"
-    cells.write_text(json.dumps([
-        {"module": "jinja2", "version": "3.1.6", "python": "3.12", "arch": "x86_64"},
-        {"module": "MarkupSafe", "version": "3.0.3", "python": "3.12", "arch": "x86_64"},
-    ]))
+    cells.write_text(
+        json.dumps(
+            [
+                {"module": "jinja2", "version": "3.1.6", "python": "3.12", "arch": "x86_64"},
+                {"module": "MarkupSafe", "version": "3.0.3", "python": "3.12", "arch": "x86_64"},
+            ]
+        )
+    )
     out = tmp_path / "out"
-    argv = ["collect", "--built", str(artifacts(tmp_path)), "--fetch", str(fetch),
-            "--cells", str(cells), "--out", str(out), "--wheels", str(tmp_path / "none")]
+    argv = [
+        "collect",
+        "--built",
+        str(artifacts(tmp_path)),
+        "--fetch",
+        str(fetch),
+        "--cells",
+        str(cells),
+        "--out",
+        str(out),
+        "--wheels",
+        str(tmp_path / "none"),
+    ]
     assert run_verb("collect", argv) == 0
     assert len(read_manifest(out / "manifest.json").cells) == 2
 

@@ -14,8 +14,9 @@ FAST = RetryPolicy(base_delay=0.05, max_delay=0.5)
 
 
 def git(cwd, *args):
-    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 @pytest.fixture
@@ -24,8 +25,9 @@ def remote(tmp_path):
     bare = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "-b", "main", str(bare)], check=True)
     seed = tmp_path / "seed"
-    subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True
+    )
     (seed / "README.md").write_text("hello\n")
     git(seed, "add", "README.md")
     git(seed, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "init")
@@ -34,8 +36,9 @@ def remote(tmp_path):
 
 
 def clone(remote, where):
-    subprocess.run(["git", "clone", "--quiet", str(remote), str(where)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", str(remote), str(where)], check=True, capture_output=True
+    )
     return where
 
 
@@ -59,8 +62,9 @@ def test_eight_concurrent_publishers_all_arrive(remote, tmp_path):
         repo = clone(remote, tmp_path / f"publisher{number}")
         try:
             start.wait(timeout=60)
-            results[number] = publish_wheels(GitTarget(repo), [wheel], f"publish {number}",
-                                             policy=FAST, log=lambda _: None)
+            results[number] = publish_wheels(
+                GitTarget(repo), [wheel], f"publish {number}", policy=FAST, log=lambda _: None
+            )
         except Exception as error:  # collected so the assertion shows every failure
             errors.append(error)
 
@@ -117,11 +121,13 @@ def test_retries_are_bounded_with_jittered_backoff(tmp_path):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     git(repo, "remote", "add", "origin", str(tmp_path / "gone.git"))
     pauses = []
-    policy = RetryPolicy(attempts=3, base_delay=1, sleep=pauses.append,
-                         jitter=lambda low, high: high)
+    policy = RetryPolicy(
+        attempts=3, base_delay=1, sleep=pauses.append, jitter=lambda low, high: high
+    )
     with pytest.raises(Failure, match="gave up after 3 attempts"):
-        publish_wheels(GitTarget(repo), markupsafe_wheels()[:1], "x", policy=policy,
-                       log=lambda _: None)
+        publish_wheels(
+            GitTarget(repo), markupsafe_wheels()[:1], "x", policy=policy, log=lambda _: None
+        )
     assert pauses == [2, 4]
 
 
@@ -132,8 +138,9 @@ def test_a_refused_push_that_is_no_race_fails_at_once(remote, tmp_path):
     repo = clone(remote, tmp_path / "repo")
     pauses = []
     with pytest.raises(Failure, match="contents: write"):
-        publish_wheels(GitTarget(repo), markupsafe_wheels()[:1], "x",
-                       policy=RetryPolicy(sleep=pauses.append))
+        publish_wheels(
+            GitTarget(repo), markupsafe_wheels()[:1], "x", policy=RetryPolicy(sleep=pauses.append)
+        )
     assert pauses == []
 
 
@@ -146,13 +153,22 @@ def test_collect_then_commit_wheels_verb(remote, tmp_path, monkeypatch):
     repo = clone(remote, tmp_path / "repo")
     output = tmp_path / "github_output"
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
-    argv = ["commit-wheels", "--from", str(tmp_path / "out"), "--repo", str(repo),
-            "--message", "Publish wheels for run 7"]
+    argv = [
+        "commit-wheels",
+        "--from",
+        str(tmp_path / "out"),
+        "--repo",
+        str(repo),
+        "--message",
+        "Publish wheels for run 7",
+    ]
     assert run_verb("commit_wheels", argv) == 0
     head = git(remote, "rev-parse", "main")
     assert output.read_text() == f"commit={head}\n"
-    assert git(remote, "log", "-1", "--format=%s|%an", "main") == \
-        "Publish wheels for run 7|github-actions[bot]"
+    assert (
+        git(remote, "log", "-1", "--format=%s|%an", "main")
+        == "Publish wheels for run 7|github-actions[bot]"
+    )
     assert len(sums(published(remote, tmp_path))) == 2
 
 

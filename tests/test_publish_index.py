@@ -25,10 +25,30 @@ def wheels_dir(tmp_path):
 
 def pip_resolve(index_url, target, python, arch, requirement):
     return subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--index-url", index_url,
-         "--only-binary=:all:", "--platform", f"musllinux_1_2_{arch}", "--python-version",
-         python, "--target", str(target), "--report", "-", "--quiet", requirement],
-        capture_output=True, text=True, env=offline_env(), check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--index-url",
+            index_url,
+            "--only-binary=:all:",
+            "--platform",
+            f"musllinux_1_2_{arch}",
+            "--python-version",
+            python,
+            "--target",
+            str(target),
+            "--report",
+            "-",
+            "--quiet",
+            requirement,
+        ],
+        capture_output=True,
+        text=True,
+        env=offline_env(),
+        check=False,
     )
 
 
@@ -38,8 +58,10 @@ def test_pip_resolves_a_package_and_its_dependency_from_the_generated_index(whee
     for arch in ("x86_64", "aarch64"):
         result = pip_resolve(out.as_uri() + "/", tmp_path / "t", "3.12", arch, "jinja2")
         assert result.returncode == 0, result.stderr
-        installed = {item["download_info"]["url"].rsplit("/", 1)[1]
-                     for item in json.loads(result.stdout)["install"]}
+        installed = {
+            item["download_info"]["url"].rsplit("/", 1)[1]
+            for item in json.loads(result.stdout)["install"]
+        }
         assert installed == {
             "jinja2-3.1.6-py3-none-any.whl",
             f"markupsafe-3.0.3-cp312-cp312-musllinux_1_2_{arch}.whl",
@@ -69,8 +91,10 @@ def test_pages_carry_hashes_requires_python_and_pep691_json(wheels_dir, tmp_path
     assert document["meta"]["api-version"] == "1.1"
     assert document["versions"] == ["3.0.3"]
     assert len(document["files"]) == 8
-    assert all(f["requires-python"] == ">=3.9" and len(f["hashes"]["sha256"]) == 64
-               for f in document["files"])
+    assert all(
+        f["requires-python"] == ">=3.9" and len(f["hashes"]["sha256"]) == 64
+        for f in document["files"]
+    )
     root = json.loads((out / "index.json").read_text())
     assert [p["name"] for p in root["projects"]] == ["jinja2", "markupsafe"]
 

@@ -101,15 +101,24 @@ def test_json_only_index_reports_pep700_sizes_and_versions(sleeps):
 
 @pytest.mark.parametrize("project", FIXTURE_PROJECTS)
 def test_json_api_listing_matches_the_simple_index(pypi_index, sleeps, project):
-    with make_client(pypi_index, sleeps) as simple, make_client(
-        pypi_index, sleeps, listing="json-api"
-    ) as api:
+    with (
+        make_client(pypi_index, sleeps) as simple,
+        make_client(pypi_index, sleeps, listing="json-api") as api,
+    ):
         from_simple, from_api = simple.project_files(project), api.project_files(project)
 
     def facts(files: ProjectFiles) -> set[tuple[object, ...]]:
         return {
-            (f.filename, f.sha256, f.requires_python, f.yanked, f.yanked_reason, f.upload_time,
-             f.package_type, f.url.rsplit("/", 1)[1])
+            (
+                f.filename,
+                f.sha256,
+                f.requires_python,
+                f.yanked,
+                f.yanked_reason,
+                f.upload_time,
+                f.package_type,
+                f.url.rsplit("/", 1)[1],
+            )
             for f in files.files
         }
 
@@ -120,8 +129,9 @@ def test_json_api_listing_matches_the_simple_index(pypi_index, sleeps, project):
     simple_versions = {f.filename: f.version for f in from_simple.files}
     differ = {
         f.filename: (f.version, simple_versions[f.filename])
-        for f in from_api.files if f.version != simple_versions[f.filename]
-    }  # fmt: skip
+        for f in from_api.files
+        if f.version != simple_versions[f.filename]
+    }
     assert differ == VERSION_FROM_RELEASE_NOT_FILENAME.get(project, {})
 
 
@@ -152,8 +162,11 @@ def test_six_is_pure(client):
 
 def test_bcrypt_has_abi3_musllinux_wheels(client):
     bcrypt = client.project_files("bcrypt")
-    tags = {t for w in bcrypt.releases()[Version("5.0.0")].wheels
-            for t in parse_wheel_filename(w.filename)[3]}
+    tags = {
+        t
+        for w in bcrypt.releases()[Version("5.0.0")].wheels
+        for t in parse_wheel_filename(w.filename)[3]
+    }
     assert Tag("cp39", "abi3", "musllinux_1_2_x86_64") in tags
     assert musllinux_archs(bcrypt, "5.0.0") == {"x86_64", "aarch64"}
 
@@ -177,7 +190,14 @@ def test_releases_without_sdist(client):
     assert ziglang.sdist is None
     # ... yet covered everywhere by py3-none-musllinux_1_1_<arch> wheels
     assert musllinux_archs(client.project_files("ziglang"), "0.17.1") == {
-        "x86_64", "i686", "aarch64", "armv7l", "ppc64le", "s390x", "riscv64"}
+        "x86_64",
+        "i686",
+        "aarch64",
+        "armv7l",
+        "ppc64le",
+        "s390x",
+        "riscv64",
+    }
     pywin32 = client.project_files("pywin32").releases()[Version("312")]
     assert pywin32.sdist is None
     assert all("win" in w.filename for w in pywin32.wheels)
@@ -203,8 +223,10 @@ def test_release_metadata_from_the_json_api_where_it_exists(client, pypi_index):
     project = json.loads((FIXTURES / "json" / "six.json").read_text())
     # PyPI's per-version answer for the newest release has the project answer's info.
     pypi_index.routes["/pypi/six/1.17.0/json"] = (
-        200, "application/json", json.dumps({"info": project["info"], "urls": project["urls"]}
-                                            ).encode())
+        200,
+        "application/json",
+        json.dumps({"info": project["info"], "urls": project["urls"]}).encode(),
+    )
     meta = client.release_metadata("six", Version("1.17.0"))
     assert meta.source.endswith("/pypi/six/1.17.0/json")
     assert meta.requires_python == "!=3.0.*,!=3.1.*,!=3.2.*,>=2.7"

@@ -247,8 +247,11 @@ def test_update_reads_each_project_once(index, tmp_path):
     assert update(tmp_path, matrix + "modules:\n  argon2-cffi-bindings: latest\n") == 0
     assert [m.name for m in lock_of(tmp_path).implied_modules()] == ["cffi"]
     listings = [seen.path for seen in index.seen if seen.path.startswith("/pypi/")]
-    assert sorted(listings) == ["/pypi/argon2-cffi-bindings/json", "/pypi/cffi/json",
-                                "/pypi/pycparser/json"]  # fmt: skip
+    assert sorted(listings) == [
+        "/pypi/argon2-cffi-bindings/json",
+        "/pypi/cffi/json",
+        "/pypi/pycparser/json",
+    ]
     assert not [seen.path for seen in index.seen if seen.path.endswith(".metadata")]
 
 
@@ -303,4 +306,6 @@ def test_pip_checks_of_one_module_run_side_by_side(sleeps):
         needs = DependencyResolver(client, {}, pip).needs_of(LockedModule("needy", "", (version,)))
     assert sorted(pip.asked) == [("cffi<2", "3.14", "aarch64"), ("cffi<2", "3.14", "x86_64")]
     assert {(n.dependency, n.version, n.arch) for n in needs.needs} == {
-        ("cffi", "1.17.1", "aarch64"), ("cffi", "1.17.1", "x86_64")}
+        ("cffi", "1.17.1", "aarch64"),
+        ("cffi", "1.17.1", "x86_64"),
+    }

@@ -111,18 +111,28 @@ def test_zizmor_offline_has_no_findings(rendered_tree: Path) -> None:
     for persona in ("regular", "pedantic"):
         done = subprocess.run(
             [str(BIN / "zizmor"), "--offline", "--persona", persona, *workflows(rendered_tree)],
-            capture_output=True, text=True, check=False, timeout=120,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert "No findings" in done.stdout
 
 
 def test_workflows_match_github_schema(rendered_tree: Path) -> None:
     done = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-         *workflows(rendered_tree)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *workflows(rendered_tree),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -140,8 +150,11 @@ def test_hooks_pass_shellcheck() -> None:
     assert hooks
     done = subprocess.run(
         [str(BIN / "shellcheck"), "--shell=sh", *hooks],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout
 
 
@@ -162,7 +175,8 @@ def test_registry_setting_switches_login_to_secrets(tmp_path: Path) -> None:
         (tmp_path / "matrix.yml").write_text(matrix_text)
         files = rendered_files(load_matrix(tmp_path / "matrix.yml"))
         job: dict[str, object] = yaml.safe_load(files[f"{WORKFLOW_DIR}/build.yml"])["jobs"][
-            "publish"]  # fmt: skip
+            "publish"
+        ]
         return job
 
     def login(job: dict[str, object]) -> dict[str, str]:
@@ -175,13 +189,19 @@ def test_registry_setting_switches_login_to_secrets(tmp_path: Path) -> None:
 
     default = publish_job('modules:\n  a: "1.0"\n')
     assert login(default)["registry"] == "ghcr.io"
-    assert default["permissions"] == {"contents": "write", "packages": "write",
-                                      "id-token": "write", "attestations": "write",
-                                      "actions": "write"}  # fmt: skip
+    assert default["permissions"] == {
+        "contents": "write",
+        "packages": "write",
+        "id-token": "write",
+        "attestations": "write",
+        "actions": "write",
+    }
     custom = publish_job('registry: docker.io/me/wheels\nmodules:\n  a: "1.0"\n')
-    assert login(custom) == {"registry": "docker.io",
-                             "username": "${{ secrets.REGISTRY_USERNAME }}",
-                             "password": "${{ secrets.REGISTRY_PASSWORD }}"}  # fmt: skip
+    assert login(custom) == {
+        "registry": "docker.io",
+        "username": "${{ secrets.REGISTRY_USERNAME }}",
+        "password": "${{ secrets.REGISTRY_PASSWORD }}",
+    }
     assert "packages" not in custom["permissions"]  # type: ignore[operator]
 
 
@@ -215,8 +235,11 @@ def test_every_job_of_a_run_reads_the_plans_lock() -> None:
         if name in ("plan", "pages"):
             continue
         steps = job["steps"]
-        lock = next(i for i, s in enumerate(steps) if s.get("with", {}).get("name") == "plan"
-                    and "download-artifact" in s.get("uses", ""))  # fmt: skip
+        lock = next(
+            i
+            for i, s in enumerate(steps)
+            if s.get("with", {}).get("name") == "plan" and "download-artifact" in s.get("uses", "")
+        )
         verbs = [i for i, s in enumerate(steps) if "python -m generator" in s.get("run", "")]
         assert verbs and lock < min(verbs), name
 

@@ -29,10 +29,12 @@ def tiny_index(tmp_path: Path) -> Iterator[tuple[FixtureIndex, bytes]]:
         sha = hashlib.sha256(data).hexdigest()
         index.routes["/simple/tiny/"] = (200, "text/html", page(index, ("tiny-1.0.tar.gz", sha)))
         index.routes["/files/tiny-1.0.tar.gz"] = (200, "application/gzip", data)
-        index.routes["/simple/zipped/"] = (
-            200, "text/html", page(index, ("zipped-1.0.zip", sha)))  # fmt: skip
+        index.routes["/simple/zipped/"] = (200, "text/html", page(index, ("zipped-1.0.zip", sha)))
         index.routes["/simple/wheelonly/"] = (
-            200, "text/html", page(index, ("wheelonly-1.0-py3-none-any.whl", sha)))  # fmt: skip
+            200,
+            "text/html",
+            page(index, ("wheelonly-1.0-py3-none-any.whl", sha)),
+        )
         yield index, data
 
 
@@ -75,10 +77,12 @@ def test_server_error_then_success_is_retried(
 
 @pytest.mark.parametrize(
     ("module", "version", "message"),
-    [("zipped", "1.0", "builds .tar.gz sdists only"),
-     ("wheelonly", "1.0", "has no sdist"),
-     ("tiny", "2.0", "tiny 2.0 is not on the index")],
-)  # fmt: skip
+    [
+        ("zipped", "1.0", "builds .tar.gz sdists only"),
+        ("wheelonly", "1.0", "has no sdist"),
+        ("tiny", "2.0", "tiny 2.0 is not on the index"),
+    ],
+)
 def test_unbuildable_releases_are_explained(
     tiny_index: tuple[FixtureIndex, bytes], tmp_path: Path, module: str, version: str, message: str
 ) -> None:
@@ -88,7 +92,16 @@ def test_unbuildable_releases_are_explained(
 
 def test_cli_prints_the_path(tiny_index: tuple[FixtureIndex, bytes], tmp_path: Path) -> None:
     index_url = tiny_index[0].index_url
-    done = run_generator("sdist", "--module", "tiny", "--version", "1.0",
-                         "--dest", str(tmp_path), "--index-url", index_url)  # fmt: skip
+    done = run_generator(
+        "sdist",
+        "--module",
+        "tiny",
+        "--version",
+        "1.0",
+        "--dest",
+        str(tmp_path),
+        "--index-url",
+        index_url,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(tmp_path / "tiny-1.0.tar.gz")

@@ -66,8 +66,9 @@ def jobs_from_plan_json(matrix: Path) -> list[Job]:
     assert done.returncode == 0, done.stderr
     jobs = []
     for entry in json.loads(done.stdout)["jobs"]:
-        job = Job(entry["module"], entry["version"], entry["arch"], tuple(entry["python"]),
-                  entry["env"])  # fmt: skip
+        job = Job(
+            entry["module"], entry["version"], entry["arch"], tuple(entry["python"]), entry["env"]
+        )
         assert list(job.identifiers) == entry["identifiers"]
         jobs.append(job)
     return jobs

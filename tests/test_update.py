@@ -89,7 +89,9 @@ def test_every_case_gets_its_status(index: FixtureIndex, tmp_path: Path, capsys)
     (cffi,) = lock.implied_modules()
     assert cffi.name == "cffi" and cffi.implied_by == ("argon2-cffi-bindings",)
     assert {c.identifier for c in lock.cells("cffi")} == {
-        "cp312-musllinux_riscv64", "cp314-musllinux_riscv64", "cp314t-musllinux_riscv64"
+        "cp312-musllinux_riscv64",
+        "cp314-musllinux_riscv64",
+        "cp314t-musllinux_riscv64",
     }
     assert lock.sdist("cffi", cffi.versions[0].version) is not None
 
@@ -99,8 +101,10 @@ def test_unchanged_index_gives_a_byte_identical_lock(index: FixtureIndex, tmp_pa
     assert update(matrix, "--github-output", str(tmp_path / "first")) == 0
     # modules with new wheels to build or fetch; implied cffi is reached through argon2;
     # pywin32 has only skipped cells
-    assert "modules=argon2-cffi-bindings bcrypt pyyaml six ziglang\n" in (
-        tmp_path / "first").read_text()  # fmt: skip
+    assert (
+        "modules=argon2-cffi-bindings bcrypt pyyaml six ziglang\n"
+        in (tmp_path / "first").read_text()
+    )
     first = (tmp_path / LOCK_NAME).read_bytes()
     assert first.endswith(b"}\n") and json.loads(first)["format"] == 1
     capsys.readouterr()
@@ -159,7 +163,7 @@ def test_unknown_module_is_named_and_the_lock_stays(index, tmp_path, capsys) -> 
 
 
 def test_a_corrupt_lock_is_a_clear_error(tmp_path: Path, capsys) -> None:
-    matrix = write_matrix(tmp_path, 'modules:\n  six: latest\n')
+    matrix = write_matrix(tmp_path, "modules:\n  six: latest\n")
     (tmp_path / LOCK_NAME).write_text('{"format": 1, "modules": {')
     assert cli.main(["plan", "--matrix", str(matrix)]) == 2
     assert f"{LOCK_NAME}:1:" in capsys.readouterr().err
@@ -186,7 +190,8 @@ def test_plan_builds_only_build_cells_not_yet_in_wheels(index, tmp_path: Path) -
     loaded = load_matrix(matrix)
     jobs = {job.id: job for job in make_plan(loaded).jobs}
     assert jobs["bcrypt-4.1.1-riscv64"].identifiers == (
-        "cp39-musllinux_riscv64", "cp314t-musllinux_riscv64"
+        "cp39-musllinux_riscv64",
+        "cp314t-musllinux_riscv64",
     )
     # abi3 upstream wheels serve x86_64 except the free-threaded Python
     assert jobs["bcrypt-4.1.1-x86_64"].pythons == ("3.14t",)
@@ -225,12 +230,25 @@ def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path
     assert update(matrix) == 0
     assert cli.main(["plan", "--matrix", str(matrix), "--output", str(tmp_path / "plan.json")]) == 0
     out = {name: tmp_path / f"{name}.json" for name in ("cells", "fetch", "catalog")}
-    assert cli.main(["lock-export", "--matrix", str(matrix), "--plan", str(tmp_path / "plan.json"),
-                     *[arg for name, path in out.items() for arg in (f"--{name}", str(path))]]) == 0
+    assert (
+        cli.main(
+            [
+                "lock-export",
+                "--matrix",
+                str(matrix),
+                "--plan",
+                str(tmp_path / "plan.json"),
+                *[arg for name, path in out.items() for arg in (f"--{name}", str(path))],
+            ]
+        )
+        == 0
+    )
     cells = {(c.module, c.version, c.python, c.arch) for c in cells_from_json(out["cells"])}
     fetch = {entry.filename for entry in load_fetch_list(out["fetch"])}
-    records = {(r.cell.module, r.cell.python, r.cell.arch): r.status
-               for r in records_from_json(out["catalog"])}  # fmt: skip
+    records = {
+        (r.cell.module, r.cell.python, r.cell.arch): r.status
+        for r in records_from_json(out["catalog"])
+    }
     # built in this run (abi3: the builder's wheel serves cp312 too) and fetched cells
     assert ("bcrypt", "4.1.1", "3.12", "riscv64") in cells
     assert ("pyyaml", "6.0.3", "3.12", "x86_64") in cells
@@ -255,7 +273,8 @@ def test_lock_export_of_a_later_run(index: FixtureIndex, tmp_path: Path) -> None
     for cell in lock.cells("six"):  # six's pure wheel was published by an earlier run
         assert cell.wheel is not None
         (tmp_path / "wheels" / wheel_relpath(cell.wheel.filename)).parent.mkdir(
-            parents=True, exist_ok=True)  # fmt: skip
+            parents=True, exist_ok=True
+        )
         (tmp_path / "wheels" / wheel_relpath(cell.wheel.filename)).write_bytes(b"")
     builder = next(c for c in lock.cells("bcrypt") if c.builds_here and c.arch == "riscv64")
     abi3 = f"bcrypt-{builder.version}-cp39-abi3-musllinux_1_2_riscv64.whl"
@@ -263,11 +282,24 @@ def test_lock_export_of_a_later_run(index: FixtureIndex, tmp_path: Path) -> None
     (tmp_path / "wheels" / "bcrypt" / abi3).write_bytes(b"")
     (tmp_path / "plan.json").write_text('{"jobs": []}')
     out = {name: tmp_path / f"{name}.json" for name in ("cells", "catalog")}
-    assert cli.main(["lock-export", "--matrix", str(matrix), "--plan", str(tmp_path / "plan.json"),
-                     *[arg for name, path in out.items() for arg in (f"--{name}", str(path))]]) == 0
+    assert (
+        cli.main(
+            [
+                "lock-export",
+                "--matrix",
+                str(matrix),
+                "--plan",
+                str(tmp_path / "plan.json"),
+                *[arg for name, path in out.items() for arg in (f"--{name}", str(path))],
+            ]
+        )
+        == 0
+    )
     cells = {(c.module, c.python, c.arch) for c in cells_from_json(out["cells"])}
-    records = {(r.cell.module, r.cell.python, r.cell.arch): r.status
-               for r in records_from_json(out["catalog"])}  # fmt: skip
+    records = {
+        (r.cell.module, r.cell.python, r.cell.arch): r.status
+        for r in records_from_json(out["catalog"])
+    }
     assert not any(c[0] == "six" for c in cells)  # already published
     assert ("bcrypt", "3.14", "riscv64") not in cells  # this run built none of it
     assert records[("bcrypt", "3.14", "riscv64")] == CellStatus.BUILT  # but wheels/ has it

@@ -20,8 +20,9 @@ FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()  # fmt: skip
+    return subprocess.run(
+        ["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def commit_all(repo: Path, message: str) -> None:
@@ -41,8 +42,7 @@ def remote(tmp_path: Path) -> Path:
 
 
 def clone(remote: Path, where: Path) -> Path:
-    subprocess.run(["git", "clone", "-q", str(remote), str(where)], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(["git", "clone", "-q", str(remote), str(where)], check=True, capture_output=True)
     return where
 
 
@@ -94,8 +94,13 @@ class FakeGitHub:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                fake.requests.append({"path": self.path, "headers": dict(self.headers.items()),
-                                      "json": json.loads(body)})  # fmt: skip
+                fake.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers.items()),
+                        "json": json.loads(body),
+                    }
+                )
                 self.send_response(fake.status)
                 self.send_header("Content-Length", "2" if fake.status != 204 else "0")
                 self.end_headers()
@@ -119,8 +124,20 @@ def github() -> Iterator[FakeGitHub]:
 
 
 def dispatch(github: FakeGitHub, *extra: str) -> int:
-    return cli.main(["dispatch-build", "--api-url", github.url, "--repository", "o/r",
-                     "--ref", "main", "--input", "module=all", *extra])  # fmt: skip
+    return cli.main(
+        [
+            "dispatch-build",
+            "--api-url",
+            github.url,
+            "--repository",
+            "o/r",
+            "--ref",
+            "main",
+            "--input",
+            "module=all",
+            *extra,
+        ]
+    )
 
 
 def test_dispatch_build_posts_workflow_dispatch(github: FakeGitHub, monkeypatch) -> None:

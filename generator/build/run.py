@@ -43,8 +43,10 @@ def select_jobs(
     try:
         requested = Version(version)
     except InvalidVersion:
-        raise UserError(f"'{version}' is not a valid version — give it as on PyPI, "
-                        f"e.g. {planned[0] if planned else '1.0.0'}") from None
+        raise UserError(
+            f"'{version}' is not a valid version — give it as on PyPI, "
+            f"e.g. {planned[0] if planned else '1.0.0'}"
+        ) from None
     if not any(Version(v) == requested for v in planned):
         raise UserError(
             f"{module.name} {version} is not in the matrix or its lock (they ask for "

@@ -17,13 +17,19 @@ def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "catalog", help="render the cell status catalog (HTML page, Markdown table)"
     )
-    parser.add_argument("--cells", type=Path, required=True, metavar="JSON",
-                        help='[{"module", "version", "python", "arch", "status"}, ...] with '
-                        "status built, upstream, pure or missing")
+    parser.add_argument(
+        "--cells",
+        type=Path,
+        required=True,
+        metavar="JSON",
+        help='[{"module", "version", "python", "arch", "status"}, ...] with '
+        "status built, upstream, pure or missing",
+    )
     parser.add_argument("--html", type=Path, metavar="PATH", help="write the HTML page here")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write Markdown here")
-    parser.add_argument("--summary", action="store_true",
-                        help="append the Markdown table to $GITHUB_STEP_SUMMARY")
+    parser.add_argument(
+        "--summary", action="store_true", help="append the Markdown table to $GITHUB_STEP_SUMMARY"
+    )
     parser.set_defaults(func=run)
 
 

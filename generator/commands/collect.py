@@ -18,20 +18,46 @@ def register(subparsers: Any) -> None:
         "collect",
         help="gather wheels into one directory, verify each cell offline, write the manifest",
     )
-    parser.add_argument("--built", action="append", default=[], type=Path, metavar="DIR",
-                        help="directory of built wheels, searched recursively (repeatable)")
-    parser.add_argument("--fetch", type=Path, metavar="JSON",
-                        help='wheels to fetch: [{"url", "filename", "sha256"}, ...]')
-    parser.add_argument("--cells", type=Path, metavar="JSON",
-                        help='cells to verify: [{"module", "version", "python", "arch"}, ...] '
-                        "(default: those named by CPython musllinux wheel filenames)")
-    parser.add_argument("--wheels", type=Path, default=Path("wheels"), metavar="DIR",
-                        help="the repository's published wheels, reused before the index "
-                        "(default: wheels)")
-    parser.add_argument("--no-dependencies", action="store_true",
-                        help="do not fetch runtime dependencies (verify with what is there)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
-                        help=f"flat output directory; gets the wheels and {MANIFEST_NAME}")
+    parser.add_argument(
+        "--built",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="directory of built wheels, searched recursively (repeatable)",
+    )
+    parser.add_argument(
+        "--fetch",
+        type=Path,
+        metavar="JSON",
+        help='wheels to fetch: [{"url", "filename", "sha256"}, ...]',
+    )
+    parser.add_argument(
+        "--cells",
+        type=Path,
+        metavar="JSON",
+        help='cells to verify: [{"module", "version", "python", "arch"}, ...] '
+        "(default: those named by CPython musllinux wheel filenames)",
+    )
+    parser.add_argument(
+        "--wheels",
+        type=Path,
+        default=Path("wheels"),
+        metavar="DIR",
+        help="the repository's published wheels, reused before the index (default: wheels)",
+    )
+    parser.add_argument(
+        "--no-dependencies",
+        action="store_true",
+        help="do not fetch runtime dependencies (verify with what is there)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help=f"flat output directory; gets the wheels and {MANIFEST_NAME}",
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         wheels_dir=args.wheels if args.wheels.is_dir() else None,
         with_dependencies=not args.no_dependencies,
     )
-    print(f"collect: {len(manifest.files)} wheels, {len(manifest.cells)} cells verified "
-          f"offline → {args.out / MANIFEST_NAME}")
+    print(
+        f"collect: {len(manifest.files)} wheels, {len(manifest.cells)} cells verified "
+        f"offline → {args.out / MANIFEST_NAME}"
+    )
     return 0

@@ -26,22 +26,41 @@ def register(subparsers: Any) -> None:
         "commit-wheels",
         help="commit the collected wheels to wheels/ and push (retries lost races)",
     )
-    parser.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
-                        help=f"the directory written by `collect` (with {MANIFEST_NAME})")
-    parser.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",
-                        help="a clone of the repository (its working tree is not touched)")
+    parser.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help=f"the directory written by `collect` (with {MANIFEST_NAME})",
+    )
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="a clone of the repository (its working tree is not touched)",
+    )
     parser.add_argument("--remote", default="origin")
     parser.add_argument("--branch", default="main")
     parser.add_argument("--prefix", default="wheels", help="directory in the repository")
-    parser.add_argument("--keep-versions", type=positive_int, metavar="N",
-                        help="retention: keep only the newest N versions per project in git")
+    parser.add_argument(
+        "--keep-versions",
+        type=positive_int,
+        metavar="N",
+        help="retention: keep only the newest N versions per project in git",
+    )
     parser.add_argument("--message", default="Publish wheels", help="commit message")
     parser.add_argument("--author", default=BOT_AUTHOR, help="'Name <email>' of the commit")
-    parser.add_argument("--attempts", type=positive_int, default=8,
-                        help="push attempts (default 8)")
-    parser.add_argument("--token-env", metavar="VAR",
-                        help="push over HTTPS with the GitHub token in this environment "
-                        "variable (e.g. GITHUB_TOKEN); never written to git config")
+    parser.add_argument(
+        "--attempts", type=positive_int, default=8, help="push attempts (default 8)"
+    )
+    parser.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="push over HTTPS with the GitHub token in this environment "
+        "variable (e.g. GITHUB_TOKEN); never written to git config",
+    )
     parser.set_defaults(func=run)
 
 
@@ -62,11 +81,17 @@ def run(args: argparse.Namespace) -> int:
     require_git_checkout(args.repo)
     target = GitTarget(args.repo, args.remote, args.branch, args.prefix, config)
     result = publish_wheels(
-        target, wheels, args.message, keep_versions=args.keep_versions,
-        author=args.author, policy=RetryPolicy(attempts=args.attempts),
+        target,
+        wheels,
+        args.message,
+        keep_versions=args.keep_versions,
+        author=args.author,
+        policy=RetryPolicy(attempts=args.attempts),
     )
-    print(f"commit-wheels: {result.commit} (+{len(result.added)} -{len(result.removed)} files, "
-          f"{result.attempts} attempt(s))")
+    print(
+        f"commit-wheels: {result.commit} (+{len(result.added)} -{len(result.removed)} files, "
+        f"{result.attempts} attempt(s))"
+    )
     for path in result.removed:
         print(f"  retention removed {path}")
     if "GITHUB_OUTPUT" in os.environ:

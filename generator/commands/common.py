@@ -34,8 +34,14 @@ def positive_int(text: str) -> int:
 
 def require_git_checkout(path: Path) -> None:
     """A clear exit-2 error instead of eight retries against something that is not a repo."""
-    done = subprocess.run(["git", "-C", str(path), "rev-parse", "--git-dir"],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--git-dir"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
-        raise UserError(f"--repo {path}: not a git checkout — run it inside a clone of the "
-                        "repository, or pass --repo PATH to one")
+        raise UserError(
+            f"--repo {path}: not a git checkout — run it inside a clone of the "
+            "repository, or pass --repo PATH to one"
+        )

@@ -16,15 +16,29 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--workflow", default="build.yml", help="workflow file (default build.yml)")
     parser.add_argument("--ref", default="main", help="branch to run on (default main)")
-    parser.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
-                        help="a workflow input (repeatable), e.g. module=all")
-    parser.add_argument("--repository", default=os.environ.get("GITHUB_REPOSITORY", ""),
-                        help="OWNER/NAME (default: $GITHUB_REPOSITORY)")
-    parser.add_argument("--api-url",
-                        default=os.environ.get("GITHUB_API_URL", "https://api.github.com"),
-                        help="REST API root (default: $GITHUB_API_URL or api.github.com)")
-    parser.add_argument("--token-env", default="GITHUB_TOKEN", metavar="VAR",
-                        help="environment variable holding the token (default GITHUB_TOKEN)")
+    parser.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a workflow input (repeatable), e.g. module=all",
+    )
+    parser.add_argument(
+        "--repository",
+        default=os.environ.get("GITHUB_REPOSITORY", ""),
+        help="OWNER/NAME (default: $GITHUB_REPOSITORY)",
+    )
+    parser.add_argument(
+        "--api-url",
+        default=os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+        help="REST API root (default: $GITHUB_API_URL or api.github.com)",
+    )
+    parser.add_argument(
+        "--token-env",
+        default="GITHUB_TOKEN",
+        metavar="VAR",
+        help="environment variable holding the token (default GITHUB_TOKEN)",
+    )
     parser.set_defaults(func=run)
 
 

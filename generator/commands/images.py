@@ -67,22 +67,31 @@ def run(args: argparse.Namespace) -> int:
     if not registry:
         raise UserError("--registry is required outside GitHub Actions, e.g. ghcr.io/owner/repo")
     if not args.wheels.is_dir():
-        raise UserError(f"--wheels {args.wheels}: no such folder — pass the folder that "
-                        "`collect --out` filled")
+        raise UserError(
+            f"--wheels {args.wheels}: no such folder — pass the folder that `collect --out` filled"
+        )
     grouped = families(cells_from_json(args.cells))
     pythons = {python for _module, _version, python in grouped}
     newest = newest_versions([args.wheels, args.all_wheels], pythons)
-    engine = choose_engine(args.engine, push=args.push, insecure=args.insecure,
-                           storage_driver="auto")  # fmt: skip
+    engine = choose_engine(
+        args.engine, push=args.push, insecure=args.insecure, storage_driver="auto"
+    )
     provenance = provenance_from(None, None, args.revision, os.environ)
     made: list[str] = []
     digests: dict[str, str] = {}
     for (module, version, python), archs in grouped.items():
         latest = newest.get((canonicalize_name(module), python)) == Version(version)
-        made += publish_family((module, version, python), archs, args.wheels, registry,
-                               provenance, engine, latest=latest,
-                               log=lambda line: print(line, file=sys.stderr),
-                               pushed_digests=digests)  # fmt: skip
+        made += publish_family(
+            (module, version, python),
+            archs,
+            args.wheels,
+            registry,
+            provenance,
+            engine,
+            latest=latest,
+            log=lambda line: print(line, file=sys.stderr),
+            pushed_digests=digests,
+        )
     if args.subjects:
         write_atomically(args.subjects, subject_checksums(digests))
     print("\n".join(made))

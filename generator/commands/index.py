@@ -20,9 +20,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--wheels", type=Path, default=Path("wheels"), metavar="DIR")
     parser.add_argument("--out", type=Path, default=Path("site/simple"), metavar="DIR")
-    parser.add_argument("--base-url", metavar="URL",
-                        help="where wheels/ is served, e.g. https://raw.githubusercontent.com/"
-                        "OWNER/REPO/COMMIT/wheels (default: relative links to --wheels)")
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where wheels/ is served, e.g. https://raw.githubusercontent.com/"
+        "OWNER/REPO/COMMIT/wheels (default: relative links to --wheels)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -21,16 +21,27 @@ def register(subparsers: Any) -> None:
         help="write the cells to verify, the upstream/pure wheels to fetch and catalog records",
     )
     add_matrix_argument(parser)
-    parser.add_argument("--plan", type=Path, metavar="JSON",
-                        help="this run's plan (`plan --output`): cells and fetches of the module "
-                        "versions it builds; without it, every locked version")
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        metavar="JSON",
+        help="this run's plan (`plan --output`): cells and fetches of the module "
+        "versions it builds; without it, every locked version",
+    )
     parser.add_argument("--cells", type=Path, metavar="JSON", help="for `collect --cells`")
     parser.add_argument("--fetch", type=Path, metavar="JSON", help="for `collect --fetch`")
     parser.add_argument("--catalog", type=Path, metavar="JSON", help="for `catalog --cells`")
-    parser.add_argument("--github-output", metavar="FILE",
-                        help="append `cells=N` (cells to publish) as a step output")
-    parser.add_argument("--wheels", type=Path, metavar="DIR",
-                        help=f"published wheels (default: {WHEELS_DIR}/ beside the matrix)")
+    parser.add_argument(
+        "--github-output",
+        metavar="FILE",
+        help="append `cells=N` (cells to publish) as a step output",
+    )
+    parser.add_argument(
+        "--wheels",
+        type=Path,
+        metavar="DIR",
+        help=f"published wheels (default: {WHEELS_DIR}/ beside the matrix)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -43,12 +54,17 @@ def run(args: argparse.Namespace) -> int:
         )
     planned = planned_cells(args.plan) if args.plan else None
     result = export(lock, args.wheels or matrix.root / WHEELS_DIR, planned)
-    for path, records in ((args.cells, result.cells), (args.fetch, result.fetch),
-                          (args.catalog, result.catalog)):  # fmt: skip
+    for path, records in (
+        (args.cells, result.cells),
+        (args.fetch, result.fetch),
+        (args.catalog, result.catalog),
+    ):
         if path:
             write_atomically(path, dump(records))
     if args.github_output:
         append_text(args.github_output, f"cells={len(result.cells)}\n")
-    print(f"lock-export: {len(result.cells)} cells, {len(result.fetch)} wheels to fetch, "
-          f"{len(result.catalog)} catalog records")
+    print(
+        f"lock-export: {len(result.cells)} cells, {len(result.fetch)} wheels to fetch, "
+        f"{len(result.catalog)} catalog records"
+    )
     return 0

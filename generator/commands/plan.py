@@ -87,8 +87,10 @@ def table(plan: Plan) -> str:
         for j in plan.jobs
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]  # fmt: skip
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     cells = sum(len(j.pythons) for j in plan.jobs)
     lines.append(
         f"{len(plan.jobs)} jobs, {cells} cells, {len(plan.shards())} shard(s); "
@@ -111,6 +113,9 @@ def markdown(plan: Plan) -> str:
     if not plan.jobs:
         lines.append("| _nothing to build_ | | | | |")
     if plan.deferred:
-        lines += ["", f"{len(plan.deferred)} more jobs are over this run's "
-                  f"{len(plan.shards())} × 256 and wait for the next run."]
+        lines += [
+            "",
+            f"{len(plan.deferred)} more jobs are over this run's "
+            f"{len(plan.shards())} × 256 and wait for the next run.",
+        ]
     return "\n".join(lines) + "\n"

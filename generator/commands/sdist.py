@@ -21,8 +21,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--version", required=True)
     parser.add_argument("--dest", default="sdist", type=Path, help="directory (default: sdist)")
     parser.add_argument("--sha256", help="expected hash (default: the lock's, else the index's)")
-    parser.add_argument("--index-url", help="simple index (default: matrix.yml's index-url, "
-                        "PIP_INDEX_URL or PyPI)")
+    parser.add_argument(
+        "--index-url", help="simple index (default: matrix.yml's index-url, PIP_INDEX_URL or PyPI)"
+    )
     add_matrix_argument(parser)
     parser.set_defaults(func=run)
 

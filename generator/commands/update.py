@@ -29,13 +29,25 @@ def register(subparsers: Any) -> None:
         "update", help="resolve version policies against PyPI and write matrix.lock.json"
     )
     add_matrix_argument(parser)
-    parser.add_argument("--module", action="append", default=[], metavar="NAME",
-                        help="update only this module (repeatable); the others keep their entry")
-    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
-                        help="keep HTTP responses (with ETags) here between runs")
-    parser.add_argument("--github-output", metavar="FILE",
-                        help="append `changed=true|false`, `new-build-cells=N` and "
-                        "`modules=NAMES` (modules with new wheels) step outputs")
+    parser.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="update only this module (repeatable); the others keep their entry",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep HTTP responses (with ETags) here between runs",
+    )
+    parser.add_argument(
+        "--github-output",
+        metavar="FILE",
+        help="append `changed=true|false`, `new-build-cells=N` and "
+        "`modules=NAMES` (modules with new wheels) step outputs",
+    )
     parser.set_defaults(func=run)
 
 
@@ -48,9 +60,7 @@ def run(args: argparse.Namespace) -> int:
     # indexes without it (no /simple/ in the URL) are read through the simple API.
     listing: Listing = "json-api" if json_api_base(index_url) else "simple"
     progress = _show_progress if sys.stderr.isatty() else None
-    with PyPIClient(
-        index_url, cache_dir=args.cache_dir, listing=listing, retry=RETRY
-    ) as client:
+    with PyPIClient(index_url, cache_dir=args.cache_dir, listing=listing, retry=RETRY) as client:
         result = update_lock(
             matrix, client, old, only=only, pip_check=PipCheck(index_url), progress=progress
         )
@@ -64,11 +74,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"update: {line}")
     fresh = new_build_cells(old, result.lock) if changed else set()
     publish = modules_to_publish(old, result.lock) if changed else []
-    print(f"update: {path.name} {'written' if changed else 'unchanged'}; "
-          f"{len(fresh)} new cell(s) to build; new wheels for: {' '.join(publish) or 'none'}")
+    print(
+        f"update: {path.name} {'written' if changed else 'unchanged'}; "
+        f"{len(fresh)} new cell(s) to build; new wheels for: {' '.join(publish) or 'none'}"
+    )
     if args.github_output:
-        append_text(args.github_output, f"changed={'true' if changed else 'false'}\n"
-                    f"new-build-cells={len(fresh)}\nmodules={' '.join(publish)}\n")
+        append_text(
+            args.github_output,
+            f"changed={'true' if changed else 'false'}\n"
+            f"new-build-cells={len(fresh)}\nmodules={' '.join(publish)}\n",
+        )
     if result.failures:
         failed = sorted(result.failures.items())
         listing_text = "\n  ".join(f"{name}: {why}" for name, why in failed)

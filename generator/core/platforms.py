@@ -12,8 +12,16 @@ MUSLLINUX_IMAGE = "musllinux_1_2"
 MUSLLINUX_PLATFORM_PREFIX = "musllinux_1_2"
 
 PYTHONS: tuple[str, ...] = (
-    "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15", "3.14t", "3.15t",
-)  # fmt: skip
+    "3.9",
+    "3.10",
+    "3.11",
+    "3.12",
+    "3.13",
+    "3.14",
+    "3.15",
+    "3.14t",
+    "3.15t",
+)
 
 
 @dataclass(frozen=True)

@@ -134,10 +134,11 @@ class DependencyResolver:
         checks = [
             (requirement, cell)
             for locked in module.versions
-            for cell in locked.cells if cell.status != "skip"
+            for cell in locked.cells
+            if cell.status != "skip"
             for requirement in cell_requirements(locked.requires_dist, cell.python, cell.arch)
             if canonicalize_name(requirement.name) != module.name
-        ]  # fmt: skip
+        ]
         if self.pip_check:
             # All of this module's questions to pip at once, not one process after another.
             self.pip_check.ask_all(self._pip_questions(checks))
@@ -223,9 +224,8 @@ class DependencyResolver:
         release the specifier admits, yanked or pre-release, or of no valid version)."""
         files = self.client.project_files(name)
         admitted = [
-            r for r in files.by_version.values()
-            if specifier.contains(r.version, prereleases=True)
-        ]  # fmt: skip
+            r for r in files.by_version.values() if specifier.contains(r.version, prereleases=True)
+        ]
         listed = [*(f for r in admitted for f in r.files), *files.unversioned]
         wheels = [f.filename for f in listed if f.filename.lower().endswith(".whl")]
         return bool(wheels_for_arch(wheels, arch))
@@ -237,9 +237,10 @@ class DependencyResolver:
             known = self._matches.get(key)
         if known is None:
             known = [
-                r for r in self.releases(name).values()
+                r
+                for r in self.releases(name).values()
                 if not r.yanked and specifier.contains(r.version)
-            ]  # fmt: skip
+            ]
             with self._lock:
                 self._matches[key] = known
         return known
@@ -247,10 +248,12 @@ class DependencyResolver:
     def _served_here(self, name: str, specifier: SpecifierSet, cell: LockedCell) -> bool:
         """A cell of this lock (built here, or fetched by the publish job) serves it."""
         return any(
-            other.python == cell.python and other.arch == cell.arch and other.status != "skip"
+            other.python == cell.python
+            and other.arch == cell.arch
+            and other.status != "skip"
             and specifier.contains(_version(other.version), prereleases=True)
             for other in self.served.get(name, ())
-        )  # fmt: skip
+        )
 
     def releases(self, name: str) -> dict[Version, Release]:
         with self._lock:
@@ -303,16 +306,41 @@ class PipCheck:
         platforms = [arg for p in musllinux_platforms(arch) for arg in ("--platform", p)]
         with tempfile.TemporaryDirectory(prefix="pip-check-") as target:
             command = [
-                sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--no-deps",
-                "--ignore-installed", "--target", target, "--index-url", self.index_url,
-                "--only-binary=:all:", "--implementation", "cp", "--python-version", version,
-                "--abi", abi, "--abi", "abi3", "--abi", "none", *platforms, requirement,
-            ]  # fmt: skip
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--dry-run",
+                "--quiet",
+                "--no-deps",
+                "--ignore-installed",
+                "--target",
+                target,
+                "--index-url",
+                self.index_url,
+                "--only-binary=:all:",
+                "--implementation",
+                "cp",
+                "--python-version",
+                version,
+                "--abi",
+                abi,
+                "--abi",
+                "abi3",
+                "--abi",
+                "none",
+                *platforms,
+                requirement,
+            ]
             try:
                 done = subprocess.run(
-                    command, capture_output=True, text=True, env=offline_env(),
-                    timeout=PIP_TIMEOUT, check=False,
-                )  # fmt: skip
+                    command,
+                    capture_output=True,
+                    text=True,
+                    env=offline_env(),
+                    timeout=PIP_TIMEOUT,
+                    check=False,
+                )
             except subprocess.TimeoutExpired:
                 raise Failure(
                     f"pip did not answer within {PIP_TIMEOUT} s whether {requirement} has a "

@@ -242,9 +242,15 @@ def _cell(module: str, version: str, identifier: str, data: dict[str, Any]) -> L
     if status not in STATUSES:
         raise ValueError(f"{module} {version} {identifier}: unknown status {status!r}")
     return LockedCell(
-        module, version, python, arch, status,
-        reason=data.get("reason"), wheel=_file(data.get("wheel")), built_by=data.get("built-by"),
-    )  # fmt: skip
+        module,
+        version,
+        python,
+        arch,
+        status,
+        reason=data.get("reason"),
+        wheel=_file(data.get("wheel")),
+        built_by=data.get("built-by"),
+    )
 
 
 def _file(data: dict[str, Any] | None) -> FileRef | None:

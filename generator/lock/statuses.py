@@ -90,8 +90,10 @@ def _build_cells(cells: list[Cell], floor: tuple[int, int] | None) -> list[Locke
     result: list[LockedCell] = []
     by_arch: dict[str, list[Cell]] = {}
     for cell in cells:
-        if floor is not None and not is_free_threaded(cell.python) and (
-            python_sort_key(cell.python)[:2] >= floor
+        if (
+            floor is not None
+            and not is_free_threaded(cell.python)
+            and (python_sort_key(cell.python)[:2] >= floor)
         ):
             by_arch.setdefault(cell.arch, []).append(cell)
         else:

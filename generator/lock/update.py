@@ -137,8 +137,7 @@ def _add_implied(
                 why = error if isinstance(error, GeneratorError) else unexpected(error)
                 result.failures[name] = f"implied by {', '.join(sorted(needed_by[name]))}: {why}"
     result.warnings.append(
-        f"implied dependencies still changing after {MAX_IMPLIED_ROUNDS} rounds; "
-        "run update again"
+        f"implied dependencies still changing after {MAX_IMPLIED_ROUNDS} rounds; run update again"
     )
 
 

@@ -27,9 +27,10 @@ def resolve_versions(module: ResolvedModule, files: ProjectFiles) -> ResolvedVer
     if isinstance(policy, Pinned):
         return _pinned(module, releases, policy, files.index_url)
     candidates = [
-        r for r in releases.values()
+        r
+        for r in releases.values()
         if not r.yanked and (module.pre_releases or not r.is_prerelease)
-    ]  # fmt: skip
+    ]
     if isinstance(policy, Latest):
         chosen = candidates[-policy.count :]
         what = "latest" if policy.count == 1 else f"latest:{policy.count}"

@@ -91,9 +91,10 @@ def _unique(errors: list[tuple[Path, MatrixError]]) -> list[MatrixError]:
     for path, error in errors:
         seen.setdefault(path, error)
     deepest = {
-        path: error for path, error in seen.items()
+        path: error
+        for path, error in seen.items()
         if not any(other[: len(path)] == path and other != path for other in seen)
-    }  # fmt: skip
+    }
     return sorted(deepest.values(), key=lambda e: (e.line, e.column))
 
 
@@ -153,12 +154,19 @@ def _explain(document: LocatedDocument, detail: Any, kind: str, path: Path) -> M
 def _pattern_mismatch(document: LocatedDocument, detail: Any, path: Path) -> MatrixError:
     if "[key]" in detail["loc"]:  # a mapping key (an environment variable name)
         field = str(path[-2]) if len(path) > 1 else ""
-        return document.error(path, f"'{path[-1]}' is not valid as a name in '{field}'",
-                              _PATTERN_FIX.get(field, "fix the name"), at_key=True)
+        return document.error(
+            path,
+            f"'{path[-1]}' is not valid as a name in '{field}'",
+            _PATTERN_FIX.get(field, "fix the name"),
+            at_key=True,
+        )
     field = next((p for p in reversed(path) if isinstance(p, str) and p in _PATTERN_FIX), "")
     shown = _value_at(document.data, path)
-    return document.error(path, f"'{shown}' is not valid for '{field or path[-1]}'",
-                          _PATTERN_FIX.get(field, "fix the value"))
+    return document.error(
+        path,
+        f"'{shown}' is not valid for '{field or path[-1]}'",
+        _PATTERN_FIX.get(field, "fix the value"),
+    )
 
 
 def _expected(path: Path, field: str, detail: Any) -> str:
@@ -281,13 +289,23 @@ def _check_hooks(
         if hook is None:
             continue
         if not (root / hook).is_file():
-            errors.append(document.error((*where, key), f"hook file '{hook}' does not exist",
-                                         f"create {hook} next to matrix.yml or fix the path"))
+            errors.append(
+                document.error(
+                    (*where, key),
+                    f"hook file '{hook}' does not exist",
+                    f"create {hook} next to matrix.yml or fix the path",
+                )
+            )
         elif not (root / hook).resolve().is_relative_to((root / "hooks").resolve()):
             # The build container sees the repo only through /host: a link out of hooks/
             # would run whatever it points at on the runner's file system.
-            errors.append(document.error((*where, key), f"hook '{hook}' links outside hooks/",
-                                         f"put the script itself in {hook}"))
+            errors.append(
+                document.error(
+                    (*where, key),
+                    f"hook '{hook}' links outside hooks/",
+                    f"put the script itself in {hook}",
+                )
+            )
     return errors
 
 

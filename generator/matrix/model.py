@@ -160,9 +160,7 @@ def _normalise_module_entry(value: object) -> object:
 ModuleEntry = Annotated[
     ModuleSpec,
     # The schema shows all three accepted forms, not only the normalised one.
-    BeforeValidator(
-        _normalise_module_entry, json_schema_input_type=Versions | ModuleSpec
-    ),
+    BeforeValidator(_normalise_module_entry, json_schema_input_type=Versions | ModuleSpec),
 ]
 
 

@@ -81,8 +81,12 @@ _PLAIN_TAGS = frozenset(
 def _convert(node: Node, path: Path, doc: LocatedDocument, constructor: SafeConstructor) -> object:
     doc.value_marks[path] = Mark.of(node)
     if node.tag not in _PLAIN_TAGS:
-        raise doc_error(doc, node, f"the YAML tag '{node.tag}' is not supported",
-                        "write the value as plain text, a list or a mapping")
+        raise doc_error(
+            doc,
+            node,
+            f"the YAML tag '{node.tag}' is not supported",
+            "write the value as plain text, a list or a mapping",
+        )
     if isinstance(node, MappingNode):
         return _convert_mapping(node, path, doc, constructor)
     if isinstance(node, SequenceNode):
@@ -100,11 +104,19 @@ def _convert_mapping(
     result: dict[str, object] = {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
-            raise doc_error(doc, key_node, "YAML merge keys (<<) are not supported",
-                            "write the keys out; `defaults:` shares values between modules")
+            raise doc_error(
+                doc,
+                key_node,
+                "YAML merge keys (<<) are not supported",
+                "write the keys out; `defaults:` shares values between modules",
+            )
         if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-            raise doc_error(doc, key_node, f"the key '{_shown(key_node)}' is not text",
-                            f"quote it: \"{_shown(key_node)}\"")
+            raise doc_error(
+                doc,
+                key_node,
+                f"the key '{_shown(key_node)}' is not text",
+                f'quote it: "{_shown(key_node)}"',
+            )
         key = str(constructor.construct_object(key_node, deep=True))
         child = (*path, key)
         if key in result:

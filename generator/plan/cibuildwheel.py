@@ -51,13 +51,18 @@ def job_environment(
 def command(package: Path, output_dir: Path) -> list[str]:
     """argv for cibuildwheel, run by this interpreter so the pinned version is used."""
     return [
-        sys.executable, "-m", "cibuildwheel",
-        "--platform", "linux",
+        sys.executable,
+        "-m",
+        "cibuildwheel",
+        "--platform",
+        "linux",
         # Absolute: a relative path would be resolved inside the unpacked sdist.
-        "--config-file", str(NEUTRAL_CONFIG),
-        "--output-dir", str(output_dir.resolve()),
+        "--config-file",
+        str(NEUTRAL_CONFIG),
+        "--output-dir",
+        str(output_dir.resolve()),
         str(package.resolve()),
-    ]  # fmt: skip
+    ]
 
 
 def _before_all(module: ResolvedModule, repo_root: Path) -> str:

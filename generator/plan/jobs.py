@@ -139,5 +139,9 @@ def jobs_for(module: ResolvedModule, cells: Iterable[Cell], repo_root: Path) -> 
 
 
 def _cell_json(cell: Cell) -> dict[str, str]:
-    return {"module": cell.module, "version": cell.version, "python": cell.python,
-            "arch": cell.arch}  # fmt: skip
+    return {
+        "module": cell.module,
+        "version": cell.version,
+        "python": cell.python,
+        "arch": cell.arch,
+    }

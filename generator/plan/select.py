@@ -77,9 +77,7 @@ def cells_to_build(
     return ModuleCells(module, _missing(to_build, wheels_dir), tuple(skipped))
 
 
-def plan_module_names(
-    matrix: LoadedMatrix, lock: Lock | None, only: list[str] | None
-) -> list[str]:
+def plan_module_names(matrix: LoadedMatrix, lock: Lock | None, only: list[str] | None) -> list[str]:
     """Matrix modules (all, or those in `only`), then the implied modules they need."""
     names = [m.name for m in matrix.modules]
     implied = lock.implied_modules() if lock else []

@@ -149,4 +149,3 @@ def _entries(dest: Path, origins: dict[str, Origin], warn: Warn) -> list[Manifes
             warn(warning)
         entries.append(ManifestEntry(name, sha256_of_file(path), size, origins[name]))
     return entries
-

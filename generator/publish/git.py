@@ -30,8 +30,14 @@ from generator.publish.repository import (
     wheel_relpath,
 )
 
-_RACE_SIGNS = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref",
-               "failed to update ref", "incorrect old value")
+_RACE_SIGNS = (
+    "[rejected]",
+    "non-fast-forward",
+    "fetch first",
+    "cannot lock ref",
+    "failed to update ref",
+    "incorrect old value",
+)
 _REMOVE = "0 " + "0" * 40  # `git update-index --index-info` line prefix that deletes a path
 BOT_AUTHOR = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 
@@ -91,8 +97,10 @@ def publish_wheels(
     for attempt in range(policy.attempts):
         if attempt:
             pause = policy.delay(attempt)
-            log(f"commit-wheels: {last_problem}; retry {attempt + 1}/{policy.attempts} "
-                f"in {pause:.1f}s")
+            log(
+                f"commit-wheels: {last_problem}; retry {attempt + 1}/{policy.attempts} "
+                f"in {pause:.1f}s"
+            )
             policy.sleep(pause)
         try:
             head = git.fetch_head()
@@ -144,15 +152,21 @@ class _Git:
     ) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
             ["git", "-C", str(self.target.repo), *args],
-            input=stdin, capture_output=True, env=dict(env or self.env), check=False,
+            input=stdin,
+            capture_output=True,
+            env=dict(env or self.env),
+            check=False,
         )
 
-    def out(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None
-            ) -> str:
+    def out(
+        self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None
+    ) -> str:
         result = self.run(*args, stdin=stdin, env=env)
         if result.returncode != 0:
-            raise Failure(f"git {' '.join(args)} failed in {self.target.repo}: "
-                          f"{result.stderr.decode(errors='replace').strip()}")
+            raise Failure(
+                f"git {' '.join(args)} failed in {self.target.repo}: "
+                f"{result.stderr.decode(errors='replace').strip()}"
+            )
         return result.stdout.decode().strip()
 
     def fetch_head(self) -> str:
@@ -161,8 +175,10 @@ class _Git:
         if result.returncode != 0:
             stderr = result.stderr.decode(errors="replace").strip()
             if "couldn't find remote ref" in stderr:
-                raise UserError(f"branch {self.target.branch!r} does not exist on remote "
-                                f"{self.target.remote!r} — create it first or pass --branch")
+                raise UserError(
+                    f"branch {self.target.branch!r} does not exist on remote "
+                    f"{self.target.remote!r} — create it first or pass --branch"
+                )
             raise _Transient(f"fetch failed: {stderr}")
         return self.out("rev-parse", f"{self.tracking_ref}^{{commit}}")
 
@@ -174,8 +190,10 @@ class _Git:
         text = (result.stdout + result.stderr).decode(errors="replace")
         if any(sign in text for sign in _RACE_SIGNS):
             raise _Transient("push lost a race with another publisher")
-        raise Failure(f"git push to {self.target.remote}/{self.target.branch} failed: "
-                      f"{text.strip()} — does the token have contents: write?")
+        raise Failure(
+            f"git push to {self.target.remote}/{self.target.branch} failed: "
+            f"{text.strip()} — does the token have contents: write?"
+        )
 
 
 def _store_wheels(git: _Git, wheels: Sequence[Path]) -> dict[PurePosixPath, str]:
@@ -198,7 +216,8 @@ class _DigestCache:
         if blob not in self.digests:
             process = subprocess.Popen(
                 ["git", "-C", str(self.git.target.repo), "cat-file", "blob", blob],
-                stdout=subprocess.PIPE, env=self.git.env,
+                stdout=subprocess.PIPE,
+                env=self.git.env,
             )
             assert process.stdout is not None
             with process.stdout:
@@ -265,6 +284,7 @@ def _tree_with(git: _Git, head: str, index_lines: list[str]) -> str:
     with tempfile.TemporaryDirectory(prefix="commit-wheels-") as scratch:
         env = {**git.env, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
         git.out("read-tree", head, env=env)
-        git.out("update-index", "--index-info", stdin="\n".join(index_lines).encode() + b"\n",
-                env=env)
+        git.out(
+            "update-index", "--index-info", stdin="\n".join(index_lines).encode() + b"\n", env=env
+        )
         return git.out("write-tree", env=env)

@@ -39,8 +39,10 @@ def commit_file(
     for attempt in range(policy.attempts):
         if attempt:
             pause = policy.delay(attempt)
-            log(f"commit-lock: {last_problem}; retry {attempt + 1}/{policy.attempts} "
-                f"in {pause:.1f}s")
+            log(
+                f"commit-lock: {last_problem}; retry {attempt + 1}/{policy.attempts} "
+                f"in {pause:.1f}s"
+            )
             policy.sleep(pause)
         try:
             head = git.fetch_head()

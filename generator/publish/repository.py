@@ -61,9 +61,7 @@ def files_beyond_retention(filenames: Iterable[str], keep: int) -> set[str]:
     names = [parse_wheel_name(filename) for filename in filenames]
     for name in names:
         versions.setdefault(name.project, set()).add(name.version)
-    kept = {
-        project: set(sorted(found, reverse=True)[:keep]) for project, found in versions.items()
-    }
+    kept = {project: set(sorted(found, reverse=True)[:keep]) for project, found in versions.items()}
     return {name.filename for name in names if name.version not in kept[name.project]}
 
 

@@ -39,8 +39,9 @@ def planned_cells(plan_path: Path) -> set[PlannedKey]:
         jobs = json.loads(plan_path.read_text(encoding="utf-8"))["jobs"]
         return {
             (job["module"], job["version"], build_identifier(python, job["arch"]))
-            for job in jobs for python in job["python"]
-        }  # fmt: skip
+            for job in jobs
+            for python in job["python"]
+        }
     except OSError as error:
         raise UserError(f"{plan_path}: cannot read ({error.strerror})") from None
     except (ValueError, KeyError, TypeError) as error:
@@ -71,16 +72,15 @@ def export(lock: Lock, wheels_dir: Path, planned: set[PlannedKey] | None) -> Exp
     return Export(cells, [fetch[name] for name in sorted(fetch)], catalog)
 
 
-def _scope(
-    lock: Lock, wheels_dir: Path, planned: set[PlannedKey] | None
-) -> set[tuple[str, str]]:
+def _scope(lock: Lock, wheels_dir: Path, planned: set[PlannedKey] | None) -> set[tuple[str, str]]:
     every = {(c.module, c.version) for c in lock.cells()}
     if planned is None:
         return every
     unpublished = {
-        (c.module, c.version) for c in lock.cells()
+        (c.module, c.version)
+        for c in lock.cells()
         if c.wheel is not None and not (wheels_dir / wheel_relpath(c.wheel.filename)).is_file()
-    }  # fmt: skip
+    }
     return ({(module, version) for module, version, _ in planned} & every) | unpublished
 
 
@@ -101,8 +101,12 @@ def _catalog_status(cell: LockedCell, built: bool) -> str:
 
 
 def _cell_json(cell: LockedCell) -> dict[str, str]:
-    return {"module": cell.module, "version": cell.version, "python": cell.python,
-            "arch": cell.arch}  # fmt: skip
+    return {
+        "module": cell.module,
+        "version": cell.version,
+        "python": cell.python,
+        "arch": cell.arch,
+    }
 
 
 def dump(records: Iterable[dict[str, Any]]) -> str:

@@ -180,8 +180,15 @@ class DockerBuildx:
         if not self.push:
             return []  # docker keeps no local multi-arch lists; see run_plan's note
         moving = ("--tag", plan.moving_reference) if plan.moving_reference else ()
-        inspect = (self.executable, "buildx", "imagetools", "inspect", plan.list_reference,
-                   "--format", "{{json .Manifest}}")  # fmt: skip
+        inspect = (
+            self.executable,
+            "buildx",
+            "imagetools",
+            "inspect",
+            plan.list_reference,
+            "--format",
+            "{{json .Manifest}}",
+        )
         return [
             Command(
                 (
@@ -273,8 +280,10 @@ def _log_list(
     if assembled:
         log(f"{engine.name}: {plan.list_reference} → {', '.join(i.tag for i in plan.images)}")
     else:
-        log(f"{engine.name}: no local multi-arch list without --push (push to get "
-            f"{plan.list_reference})")  # fmt: skip
+        log(
+            f"{engine.name}: no local multi-arch list without --push (push to get "
+            f"{plan.list_reference})"
+        )
 
 
 def read_digest(digest_file: Path) -> str:

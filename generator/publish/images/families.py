@@ -75,8 +75,9 @@ def publish_family(
     module, version, python = family
     with tempfile.TemporaryDirectory(prefix="closure-") as scratch:
         for arch in archs:
-            download_closure(Cell(module, version, python, arch), Path(scratch), [published],
-                             offline=True)  # fmt: skip
+            download_closure(
+                Cell(module, version, python, arch), Path(scratch), [published], offline=True
+            )
         plan = plan_images(
             image_cell(module, version, python),
             [ARCHS[arch] for arch in archs],

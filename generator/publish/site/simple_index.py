@@ -61,8 +61,12 @@ def scan_wheels(wheels_dir: Path) -> list[IndexedFile]:
         name = parse_wheel_name(path.name)
         found.append(
             IndexedFile(
-                relpath, name.project, name.version, sha256_of_file(path),
-                path.stat().st_size, requires_python_of(path),
+                relpath,
+                name.project,
+                name.version,
+                sha256_of_file(path),
+                path.stat().st_size,
+                requires_python_of(path),
             )
         )
     return found
