@@ -4,37 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from generator.core.cells import Cell
 from generator.lock.model import Lock, LockedCell, LockedModule
 
-Key = tuple[str, str, str]  # module, version, identifier
 
-
-def _keys(lock: Lock | None, wanted: Callable[[LockedCell], bool]) -> set[Key]:
+def _cells(lock: Lock | None, wanted: Callable[[LockedCell], bool]) -> set[Cell]:
     cells = lock.cells() if lock is not None else []
-    return {(c.module, c.version, c.identifier) for c in cells if wanted(c)}
+    return {locked.cell for locked in cells if wanted(locked)}
 
 
-def build_keys(lock: Lock | None) -> set[Key]:
+def build_cells(lock: Lock | None) -> set[Cell]:
     """Every cell a build job must produce."""
-    return _keys(lock, lambda cell: cell.builds_here)
+    return _cells(lock, lambda locked: locked.needs_job)
 
 
-def new_build_cells(old: Lock | None, new: Lock) -> set[Key]:
-    return build_keys(new) - build_keys(old)
+def new_build_cells(old: Lock | None, new: Lock) -> set[Cell]:
+    return build_cells(new) - build_cells(old)
 
 
-def served_keys(lock: Lock | None) -> set[Key]:
+def served_cells(lock: Lock | None) -> set[Cell]:
     """Every cell that gets a wheel (built or fetched)."""
-    return _keys(lock, lambda cell: cell.status != "skip")
+    return _cells(lock, lambda locked: locked.status.served)
 
 
 def modules_to_publish(old: Lock | None, new: Lock) -> list[str]:
     """Modules with new cells to build or to fetch: what the build workflow must run for.
     An implied module is reached through the module that needs it (`plan --only`)."""
     names: set[str] = set()
-    for module, _version, _identifier in served_keys(new) - served_keys(old):
-        locked = new.module(module)
-        names.update(locked.implied_by if locked is not None and locked.implied else [module])
+    for cell in served_cells(new) - served_cells(old):
+        locked = new.module(cell.module)
+        names.update(locked.implied_by if locked is not None and locked.implied else [cell.module])
     return sorted(names)
 
 
@@ -50,7 +49,7 @@ def change_lines(old: Lock | None, new: Lock) -> list[str]:
         if after is None:
             lines.append(f"{name}: removed from the lock")
             continue
-        builds = sum(1 for key in fresh if key[0] == name)
+        builds = sum(1 for cell in fresh if cell.module == name)
         suffix = f" ({builds} new build{'s' if builds != 1 else ''})" if builds else ""
         implied = f" [implied by {', '.join(after.implied_by)}]" if after.implied else ""
         lines.append(f"{name}: {_versions(before)} → {_versions(after)}{suffix}{implied}")

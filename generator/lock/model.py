@@ -1,14 +1,9 @@
 """The matrix lock (`matrix.lock.json` beside matrix.yml): what `update` learned from PyPI.
 
 Per module: the versions its policy resolved to, and per version the sdist, requires-python,
-upload time, Requires-Dist and one status per cell (keyed by cibuildwheel identifier):
-
-  build     no compatible wheel anywhere: this repository builds it
-  upstream  PyPI has a compatible musllinux wheel (`wheel`): fetched, not built
-  pure      a pure-Python wheel serves it (`wheel`): fetched, never built
-  abi3      one abi3 build per arch serves several Pythons; `built-by` names the identifier
-            that builds it (the builder cell names itself)
-  skip      not built, with `reason` (requires-python, matrix exclusion, no sdist)
+upload time, Requires-Dist and one status per cell (keyed by cibuildwheel identifier; the
+statuses are generator.core.cells.Status), with the upstream/pure wheel to fetch, the abi3
+builder (`built-by`) or the reason of a skip.
 
 Modules a build needs but matrix.yml does not list are *implied* (`implied-by` names who
 needs them). The file is JSON with sorted keys and holds no time of the run: the same PyPI
@@ -24,57 +19,44 @@ from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
-from generator.core.platforms import build_identifier, python_sort_key
+from generator.core.cells import Cell, Status, needs_job
+from generator.core.platforms import parse_identifier, python_sort_key
+from generator.core.versions import same_version, version_key
+from generator.core.wheels import FileRef
 from generator.errors import UserError
 from generator.fileio import write_atomically
 from generator.matrix.load import LoadedMatrix
 
 LOCK_NAME = "matrix.lock.json"
 FORMAT = 1
-STATUSES = ("build", "upstream", "pure", "abi3", "skip")
-BUILT_HERE = ("build", "abi3")
-
-
-@dataclass(frozen=True, order=True)
-class FileRef:
-    """A file on the index: enough to download and verify it."""
-
-    filename: str
-    url: str
-    sha256: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"filename": self.filename, "url": self.url, "sha256": self.sha256}
 
 
 @dataclass(frozen=True)
 class LockedCell:
-    """One (module, version, Python, arch) and how it is served."""
+    """One cell and how it is served."""
 
-    module: str
-    version: str
-    python: str
-    arch: str
-    status: str  # one of STATUSES
+    cell: Cell
+    status: Status
     reason: str | None = None  # skip: why
     wheel: FileRef | None = None  # upstream / pure: the wheel to fetch
     built_by: str | None = None  # abi3: the identifier whose build serves this cell
 
     @property
-    def identifier(self) -> str:
-        return build_identifier(self.python, self.arch)
+    def needs_job(self) -> bool:
+        """A build job must produce it (an abi3 cell only at its builder)."""
+        return needs_job(self.status, self.cell.identifier, self.built_by)
 
     @property
-    def builds_here(self) -> bool:
-        """True for the cells a build job must produce (an abi3 cell only at its builder)."""
-        return self.status == "build" or (
-            self.status == "abi3" and self.built_by == self.identifier
-        )
+    def builder(self) -> Cell:
+        """The cell whose job makes this cell's wheel (itself, or the abi3 group's builder)."""
+        if self.built_by is None:
+            return self.cell
+        python, arch = parse_identifier(self.built_by)
+        return Cell(self.cell.module, self.cell.version, python, arch)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"status": self.status}
+        data: dict[str, Any] = {"status": str(self.status)}
         if self.reason is not None:
             data["reason"] = self.reason
         if self.wheel is not None:
@@ -101,7 +83,7 @@ class LockedVersion:
             "upload-time": self.upload_time,
             "yanked": self.yanked,
             "requires-dist": list(self.requires_dist),
-            "cells": {cell.identifier: cell.to_json() for cell in self.cells},
+            "cells": {locked.cell.identifier: locked.to_json() for locked in self.cells},
         }
 
 
@@ -143,7 +125,7 @@ class Lock:
         locked = self.module(module)
         if locked is None:
             return None
-        return next((v for v in locked.versions if _same(v.version, version)), None)
+        return next((v for v in locked.versions if same_version(v.version, version)), None)
 
     def sdist(self, module: str, version: str) -> FileRef | None:
         found = self.version(module, version)
@@ -217,7 +199,7 @@ def lock_from_json(data: dict[str, Any]) -> Lock:
 
 def _module(name: str, data: dict[str, Any]) -> LockedModule:
     versions = [_version(name, text, entry) for text, entry in data["versions"].items()]
-    versions.sort(key=lambda v: _version_key(v.version))
+    versions.sort(key=lambda v: version_key(v.version))
     return LockedModule(
         name, str(data["policy"]), tuple(versions), tuple(data.get("implied-by", ()))
     )
@@ -239,14 +221,11 @@ def _version(module: str, version: str, data: dict[str, Any]) -> LockedVersion:
 def _cell(module: str, version: str, identifier: str, data: dict[str, Any]) -> LockedCell:
     python, arch = parse_identifier(identifier)
     status = data["status"]
-    if status not in STATUSES:
+    if status not in set(Status):
         raise ValueError(f"{module} {version} {identifier}: unknown status {status!r}")
     return LockedCell(
-        module,
-        version,
-        python,
-        arch,
-        status,
+        Cell(module, version, python, arch),
+        Status(status),
         reason=data.get("reason"),
         wheel=_file(data.get("wheel")),
         built_by=data.get("built-by"),
@@ -259,28 +238,5 @@ def _file(data: dict[str, Any] | None) -> FileRef | None:
     return FileRef(data["filename"], data["url"], data["sha256"])
 
 
-def parse_identifier(identifier: str) -> tuple[str, str]:
-    """`cp312-musllinux_x86_64` → ("3.12", "x86_64"); `cp314t-…` → ("3.14t", …)."""
-    interpreter, _, platform = identifier.partition("-musllinux_")
-    digits = interpreter.removeprefix("cp")
-    if not interpreter.startswith("cp") or not platform or not digits.rstrip("t").isdigit():
-        raise ValueError(f"not a musllinux build identifier: {identifier!r}")
-    return f"{digits[0]}.{digits[1:]}", platform
-
-
 def sort_cells(cells: Iterable[LockedCell]) -> list[LockedCell]:
-    return sorted(cells, key=lambda c: (c.arch, python_sort_key(c.python)))
-
-
-def _version_key(text: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(text))
-    except InvalidVersion:
-        return (0, text)
-
-
-def _same(a: str, b: str) -> bool:
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
+    return sorted(cells, key=lambda c: (c.cell.arch, python_sort_key(c.cell.python)))

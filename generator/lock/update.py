@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from packaging.version import Version
 
+from generator.core.wheels import FileRef
 from generator.errors import GeneratorError
 from generator.lock.dependencies import DependencyResolver, Need, PipCheck
 from generator.lock.implied import implied_module
-from generator.lock.model import FileRef, Lock, LockedCell, LockedModule, LockedVersion
+from generator.lock.model import Lock, LockedCell, LockedModule, LockedVersion
 from generator.lock.statuses import release_cells
 from generator.lock.versions import resolve_versions
 from generator.matrix.load import LoadedMatrix
@@ -152,18 +153,19 @@ def _merge_needs(
     changed: set[str] = set()
     in_matrix = {m.name for m in matrix.modules}
     for need in needs:
-        if need.dependency in in_matrix:
+        cell = need.cell
+        if cell.module in in_matrix:
             result.warnings.append(
-                f"{need.needed_by} needs {need.dependency} for Python {need.python} on "
-                f"{need.arch}, which matrix.yml's {need.dependency} entry does not build — "
+                f"{need.needed_by} needs {cell.module} for Python {cell.python} on "
+                f"{cell.arch}, which matrix.yml's {cell.module} entry does not build — "
                 "add that Python/arch (or a matching version) to it"
             )
             continue
-        cells = wanted.setdefault(need.dependency, {}).setdefault(need.version, set())
-        users = needed_by.setdefault(need.dependency, set())
-        if (need.python, need.arch) not in cells or need.needed_by not in users:
-            changed.add(need.dependency)
-        cells.add((need.python, need.arch))
+        cells = wanted.setdefault(cell.module, {}).setdefault(cell.version, set())
+        users = needed_by.setdefault(cell.module, set())
+        if (cell.python, cell.arch) not in cells or need.needed_by not in users:
+            changed.add(cell.module)
+        cells.add((cell.python, cell.arch))
         users.add(need.needed_by)
     return changed
 

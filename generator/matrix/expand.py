@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from generator.core.platforms import build_identifier
+from generator.core.cells import Cell, SkippedCell
 from generator.errors import UserError
 from generator.matrix.model import ResolvedModule
 from generator.matrix.policy import Pinned
-
-
-@dataclass(frozen=True, order=True)
-class Cell:
-    module: str
-    version: str
-    python: str
-    arch: str
-
-    @property
-    def identifier(self) -> str:
-        return build_identifier(self.python, self.arch)
-
-
-@dataclass(frozen=True)
-class SkippedCell:
-    cell: Cell
-    reason: str
 
 
 def pinned_versions(module: ResolvedModule) -> tuple[str, ...]:

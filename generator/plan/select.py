@@ -1,24 +1,24 @@
-"""Which cells need a build job: the lock's `build` cells (abi3: one per arch) not yet in wheels/.
+"""Which cells need a build job: the lock's cells that need one (abi3: one per arch) whose
+wheel this repository does not publish yet.
 
-Without a lock every pinned cell without a wheel in wheels/ is built (the matrix alone
-cannot know what PyPI has).
-With one, versions come from it (so `latest` and specifiers work offline), and a cell the
-lock does not know yet (matrix.yml changed since the last update) is built to be safe.
+Without a lock every pinned cell without a published wheel is built (the matrix alone
+cannot know what PyPI has). With one, versions come from it (so `latest` and specifiers
+work offline), and a cell the lock does not know yet (matrix.yml changed since the last
+update) is built to be safe. Pure: the lock and the published wheels are passed in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-from packaging.version import Version
+from packaging.utils import canonicalize_name
 
-from generator.core.tags import cell_tags
-from generator.errors import UserError
+from generator.core.cells import Cell, SkippedCell, Status
+from generator.core.versions import normal_version
+from generator.core.wheels import PublishedWheels
 from generator.lock.implied import implied_module
-from generator.lock.model import Lock, LockedCell, LockedModule
-from generator.matrix.expand import Cell, SkippedCell, expand, pinned_versions
+from generator.lock.model import Lock, LockedModule
+from generator.matrix.expand import expand, pinned_versions
 from generator.matrix.load import LoadedMatrix
 from generator.matrix.model import ResolvedModule
 from generator.matrix.policy import Pinned
@@ -38,7 +38,7 @@ def module_versions(module: ResolvedModule, lock: Lock | None) -> tuple[str, ...
     return lock.versions(module.name)
 
 
-def resolve_module(matrix: LoadedMatrix, lock: Lock | None, name: str) -> ResolvedModule:
+def module_for_plan(matrix: LoadedMatrix, lock: Lock | None, name: str) -> ResolvedModule:
     """A matrix module, or an implied one from the lock (matrix defaults, no hooks)."""
     implied = lock.module(name) if lock else None
     if implied is not None and implied.implied:
@@ -47,34 +47,35 @@ def resolve_module(matrix: LoadedMatrix, lock: Lock | None, name: str) -> Resolv
 
 
 def implied_as_module(matrix: LoadedMatrix, locked: LockedModule) -> ResolvedModule:
-    pairs = {(c.python, c.arch) for v in locked.versions for c in v.cells}
+    pairs = {(c.cell.python, c.cell.arch) for v in locked.versions for c in v.cells}
     return implied_module(matrix, locked.name, [v.version for v in locked.versions], pairs)
 
 
 def cells_to_build(
     module: ResolvedModule,
     lock: Lock | None,
-    wheels_dir: Path | None,
+    published: PublishedWheels | None,
     versions: tuple[str, ...],
 ) -> ModuleCells:
+    """The module's cells at `versions` that need a job; `published` None: wheels/ aside."""
     locked = lock.module(module.name) if lock else None
     if lock is None:
         wanted, skipped = expand(module, versions)
-        return ModuleCells(module, _missing(wanted, wheels_dir), tuple(skipped))
+        return ModuleCells(module, _missing(wanted, published), tuple(skipped))
     if locked is not None and locked.implied:
         cells = [c for v in locked.versions for c in v.cells if v.version in versions]
-        wanted = [_cell(c) for c in cells if c.builds_here]
-        return ModuleCells(module, _missing(wanted, wheels_dir), ())
+        wanted = [c.cell for c in cells if c.needs_job]
+        return ModuleCells(module, _missing(wanted, published), ())
     wanted, skipped = expand(module, versions)
-    known = {(c.version, c.identifier): c for c in lock.cells(module.name)}
+    known = {(c.cell.version, c.cell.identifier): c for c in lock.cells(module.name)}
     to_build: list[Cell] = []
     for cell in wanted:
-        entry = known.get((_normal(cell.version), cell.identifier))
-        if entry is None or entry.builds_here:
+        entry = known.get((normal_version(cell.version), cell.identifier))
+        if entry is None or entry.needs_job:
             to_build.append(cell)
-        elif entry.status == "skip":
+        elif entry.status is Status.SKIP:
             skipped.append(SkippedCell(cell, entry.reason or "skipped by the lock"))
-    return ModuleCells(module, _missing(to_build, wheels_dir), tuple(skipped))
+    return ModuleCells(module, _missing(to_build, published), tuple(skipped))
 
 
 def plan_module_names(matrix: LoadedMatrix, lock: Lock | None, only: list[str] | None) -> list[str]:
@@ -93,35 +94,8 @@ def plan_module_names(matrix: LoadedMatrix, lock: Lock | None, only: list[str] |
     return chosen
 
 
-def wheel_present(wheels_dir: Path, cell: Cell) -> bool:
-    """A wheel under wheels/<module>/ of this version that installs on this cell."""
-    folder = wheels_dir / canonicalize_name(cell.module)
-    if not folder.is_dir():
-        return False
-    tags = cell_tags(cell.python, cell.arch)
-    for path in folder.glob("*.whl"):
-        try:
-            _name, version, _build, wheel_tags = parse_wheel_filename(path.name)
-        except InvalidWheelFilename:
-            continue
-        if version == Version(cell.version) and any(tag in tags for tag in wheel_tags):
-            return True
-    return False
-
-
-def _missing(cells: list[Cell], wheels_dir: Path | None) -> tuple[Cell, ...]:
-    """The cells without a published wheel (all of them when wheels_dir is None)."""
-    if wheels_dir is None:
+def _missing(cells: list[Cell], published: PublishedWheels | None) -> tuple[Cell, ...]:
+    """The cells without a published wheel (all of them when published is None)."""
+    if published is None:
         return tuple(cells)
-    return tuple(cell for cell in cells if not wheel_present(wheels_dir, cell))
-
-
-def _cell(locked: LockedCell) -> Cell:
-    return Cell(locked.module, locked.version, locked.python, locked.arch)
-
-
-def _normal(version: str) -> str:
-    try:
-        return str(Version(version))
-    except ValueError:
-        raise UserError(f"'{version}' is not a valid version") from None
+    return tuple(cell for cell in cells if not published.serves(cell))

@@ -11,15 +11,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from packaging.version import InvalidVersion, Version
-
-from generator.publish.interchange import ARCHES, CellRecord, CellStatus
+from generator.core.cells import Served
+from generator.core.platforms import arch_sort_key, python_numbers
+from generator.core.versions import version_key
+from generator.publish.interchange import CellRecord
 
 SYMBOLS = {
-    CellStatus.BUILT: "✅",
-    CellStatus.UPSTREAM: "⬆️",
-    CellStatus.PURE: "🐍",
-    CellStatus.MISSING: "❌",
+    Served.BUILT: "✅",
+    Served.UPSTREAM: "⬆️",
+    Served.PURE: "🐍",
+    Served.MISSING: "❌",
 }
 _ABSENT = "·"
 _CSS = """
@@ -37,7 +38,7 @@ class _Grid:
     module: str
     rows: list[tuple[str, str]]  # (version, python), newest version first
     arches: list[str]
-    status: dict[tuple[str, str, str], CellStatus]  # (version, python, arch)
+    status: dict[tuple[str, str, str], Served]  # (version, python, arch)
 
 
 def _grids(records: Sequence[CellRecord]) -> list[_Grid]:
@@ -49,34 +50,24 @@ def _grids(records: Sequence[CellRecord]) -> list[_Grid]:
         cells = [record.cell for record in by_module[module]]
         rows = sorted(
             {(c.version, c.python) for c in cells},
-            key=lambda row: (_version_key(row[0]), _negated(row[1])),
+            key=lambda row: (version_key(row[0]), _negated(row[1])),
             reverse=True,
         )
-        arches = sorted({c.arch for c in cells}, key=_arch_order)
+        arches = sorted({c.arch for c in cells}, key=arch_sort_key)
         status = {(r.cell.version, r.cell.python, r.cell.arch): r.status for r in by_module[module]}
         grids.append(_Grid(module, rows, arches, status))
     return grids
 
 
-def _version_key(text: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(text))
-    except InvalidVersion:  # sorts after valid ones when reversed; never string-compared to them
-        return (0, text)
-
-
-def _negated(python: str) -> tuple[int, ...]:
+def _negated(python: str) -> tuple[int, int]:
     # Newest version first, but Pythons ascending inside it.
-    return tuple(-int(part) if part.isdigit() else 0 for part in python.rstrip("t").split("."))
-
-
-def _arch_order(arch: str) -> tuple[int, str]:
-    return (ARCHES.index(arch) if arch in ARCHES else len(ARCHES), arch)
+    major, minor = python_numbers(python)
+    return (-major, -minor)
 
 
 def summary_line(records: Sequence[CellRecord]) -> str:
     counts = Counter(record.status for record in records)
-    parts = [f"{SYMBOLS[status]} {status}: {counts[status]}" for status in CellStatus]
+    parts = [f"{SYMBOLS[status]} {status}: {counts[status]}" for status in Served]
     return f"{len(records)} cells — " + ", ".join(parts)
 
 
