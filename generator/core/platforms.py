@@ -2,6 +2,7 @@
 
 Facts from cibuildwheel 4.3.x (resources/build-platforms.toml): CPython 3.9–3.15
 plus free-threaded 3.14t/3.15t on every musllinux arch; image musllinux_1_2.
+Build identifiers (`cp312-musllinux_x86_64`) are made and parsed here only.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MUSLLINUX_IMAGE = "musllinux_1_2"
-MUSLLINUX_PLATFORM_PREFIX = "musllinux_1_2"
 
 PYTHONS: tuple[str, ...] = (
     "3.9",
@@ -43,6 +43,7 @@ class Arch:
 _X64 = "ubuntu-24.04"
 _ARM = "ubuntu-24.04-arm"
 
+# In this order everywhere (plan, lock, catalog columns): native archs first.
 ARCHS: dict[str, Arch] = {
     arch.name: arch
     for arch in (
@@ -63,16 +64,56 @@ def is_free_threaded(python: str) -> bool:
     return python.endswith("t")
 
 
+def python_version(python: str) -> str:
+    """The language version of a Python: `3.14t` → `3.14` (what requires-python compares)."""
+    return python.removesuffix("t")
+
+
+def python_numbers(python: str) -> tuple[int, int]:
+    """`3.14t` → (3, 14)."""
+    major, minor = python_version(python).split(".")
+    return int(major), int(minor)
+
+
+def abi_tag(python: str) -> str:
+    """The CPython ABI tag: `3.12` → `cp312`, free-threaded `3.14t` → `cp314t`."""
+    major, minor = python_numbers(python)
+    return f"cp{major}{minor}{'t' if is_free_threaded(python) else ''}"
+
+
+def interpreter_tag(python: str) -> str:
+    """`3.14t` → `cp314` (free-threading is in the ABI tag, not the interpreter's)."""
+    major, minor = python_numbers(python)
+    return f"cp{major}{minor}"
+
+
+def python_of_abi(abi: str) -> str | None:
+    """The inverse of abi_tag: `cp312` → `3.12`, `cp314t` → `3.14t`; None for other ABIs."""
+    digits = abi.removeprefix("cp")
+    if not abi.startswith("cp") or len(digits) < 2 or not digits.removesuffix("t").isdigit():
+        return None
+    return f"{digits[0]}.{digits[1:]}"
+
+
 def build_identifier(python: str, arch: str) -> str:
     """`3.12`, `aarch64` → `cp312-musllinux_aarch64` (cibuildwheel's spelling)."""
-    return f"cp{python.replace('.', '')}-musllinux_{arch}"
+    return f"{abi_tag(python)}-musllinux_{arch}"
+
+
+def parse_identifier(identifier: str) -> tuple[str, str]:
+    """`cp312-musllinux_x86_64` → ("3.12", "x86_64"); `cp314t-…` → ("3.14t", …)."""
+    interpreter, _, arch = identifier.partition("-musllinux_")
+    python = python_of_abi(interpreter)
+    if python is None or not arch:
+        raise ValueError(f"not a musllinux build identifier: {identifier!r}")
+    return python, arch
 
 
 def python_sort_key(python: str) -> tuple[int, int, bool]:
-    major, minor = python.rstrip("t").split(".")
-    return int(major), int(minor), is_free_threaded(python)
+    return (*python_numbers(python), is_free_threaded(python))
 
 
-def wheel_platform_tag(arch: str) -> str:
-    """The platform tag pip uses for this arch, e.g. musllinux_1_2_x86_64."""
-    return f"{MUSLLINUX_PLATFORM_PREFIX}_{arch}"
+def arch_sort_key(arch: str) -> tuple[int, str]:
+    """ARCHS order; an arch this generator does not know sorts last."""
+    order = list(ARCHS)
+    return (order.index(arch) if arch in ARCHS else len(order), arch)

@@ -1,7 +1,9 @@
-"""Which wheels a cell (CPython X.Y on musllinux <arch>) can install, decided by packaging.tags.
+"""Which wheel files a cell (CPython X.Y on musllinux <arch>) can install: the one rule.
 
 A musllinux_1_2 interpreter also installs musllinux_1_1 and _1_0 wheels (PEP 656), so all
-three platform tags are offered, newest first, the way pip on Alpine ranks them.
+three platform tags are offered, newest first, the way pip on Alpine ranks them. The lock's
+statuses, the dependency check, the plan's "already published?", the images and pip's own
+`--platform` flags all ask this module; a new musllinux minor or arch is one edit here.
 """
 
 from __future__ import annotations
@@ -12,26 +14,33 @@ from collections.abc import Iterable
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from generator.core.platforms import is_free_threaded
+from generator.core.platforms import ARCHS, abi_tag, interpreter_tag, python_numbers, python_of_abi
 
-_MUSLLINUX_MINORS = (2, 1, 0)
+# Newest first. pydantic-core's real musl wheels are tagged musllinux_1_1: a resolver
+# offered only 1_2 would pick an old placeholder instead.
+MUSLLINUX_MINORS = (2, 1, 0)
 
 
 def musllinux_platforms(arch: str) -> list[str]:
-    return [f"musllinux_1_{minor}_{arch}" for minor in _MUSLLINUX_MINORS]
+    return [f"musllinux_1_{minor}_{arch}" for minor in MUSLLINUX_MINORS]
 
 
 @functools.lru_cache(maxsize=256)
 def cell_tags(python: str, arch: str) -> dict[Tag, int]:
     """Tag → rank (0 = most preferred) for CPython `python` (e.g. 3.14t) on musllinux `arch`."""
-    major, minor = (int(part) for part in python.rstrip("t").split("."))
-    abi = f"cp{major}{minor}{'t' if is_free_threaded(python) else ''}"
+    version = python_numbers(python)
     platforms = musllinux_platforms(arch)
     ordered = [
-        *cpython_tags((major, minor), abis=[abi], platforms=platforms),
-        *compatible_tags((major, minor), f"cp{major}{minor}", platforms),
+        *cpython_tags(version, abis=[abi_tag(python)], platforms=platforms),
+        *compatible_tags(version, interpreter_tag(python), platforms),
     ]
     return {tag: rank for rank, tag in reversed(list(enumerate(ordered)))}
+
+
+@functools.lru_cache(maxsize=32)
+def python_tags(python: str) -> frozenset[Tag]:
+    """The tags a cell of this Python accepts on some musllinux arch."""
+    return frozenset(tag for arch in ARCHS for tag in cell_tags(python, arch))
 
 
 def wheel_tags(filename: str) -> frozenset[Tag]:
@@ -40,6 +49,12 @@ def wheel_tags(filename: str) -> frozenset[Tag]:
         return frozenset(parse_wheel_filename(filename)[3])
     except InvalidWheelFilename:
         return frozenset()
+
+
+def installs(tags: Iterable[Tag], python: str, arch: str) -> bool:
+    """A wheel with these tags installs in the cell."""
+    accepted = cell_tags(python, arch)
+    return any(tag in accepted for tag in tags)
 
 
 def best_wheel(filenames: Iterable[str], python: str, arch: str) -> str | None:
@@ -51,6 +66,25 @@ def best_wheel(filenames: Iterable[str], python: str, arch: str) -> str | None:
         if found and (best is None or (min(found), filename) < best):
             best = (min(found), filename)
     return best[1] if best else None
+
+
+def wheels_for_arch(filenames: Iterable[str], arch: str) -> list[str]:
+    """The wheels that a musllinux cell on `arch` might install, told from their names:
+    best_wheel gives the same answer for these as for all, without parsing the tags of
+    every wheel for other platforms (most of a release)."""
+    return [filename for filename in filenames if _platforms(filename) & _accepted(arch)]
+
+
+@functools.lru_cache(maxsize=8192)  # every cell of a release asks about the same wheels
+def _platforms(wheel_filename: str) -> frozenset[str]:
+    # A wheel name ends in `-<platform tag>[.<platform tag>...].whl`; packaging lowercases.
+    return frozenset(wheel_filename.lower().removesuffix(".whl").rpartition("-")[2].split("."))
+
+
+@functools.lru_cache(maxsize=16)
+def _accepted(arch: str) -> frozenset[str]:
+    # The only platforms in a cell's tags (cell_tags), whatever its Python.
+    return frozenset([*musllinux_platforms(arch), "any"])
 
 
 def is_pure(filename: str) -> bool:
@@ -69,3 +103,29 @@ def abi3_floor(filenames: Iterable[str]) -> tuple[int, int] | None:
                 digits = tag.interpreter[2:]
                 floors.append((int(digits[0]), int(digits[1:] or 0)))
     return min(floors) if floors else None
+
+
+def cpython_musllinux(tag: Tag) -> tuple[str, str] | None:
+    """(python, arch) of a CPython-specific musllinux tag (`cp312-cp312-musllinux_1_2_x86_64`,
+    free-threaded `cp314-cp314t-…`); None for abi3, pure and other platforms' tags."""
+    python = python_of_abi(tag.abi)
+    if python is None or tag.interpreter != interpreter_tag(python):
+        return None
+    prefix, _, arch = tag.platform.partition("_1_")
+    if prefix != "musllinux" or "_" not in arch:
+        return None
+    return python, arch.split("_", 1)[1]  # musllinux_1_<minor>_<arch>
+
+
+def pip_target_args(python: str, arch: str) -> list[str]:
+    """pip's flags for "install as CPython `python` on musllinux `arch`", binary only, with
+    exactly the ABIs and platforms of cell_tags: pip does not widen `--platform
+    musllinux_1_2_<arch>` to the older minors, nor `--python-version 3.14` to free-threading."""
+    major, minor = python_numbers(python)
+    args = ["--only-binary=:all:", "--implementation", "cp", "--python-version", f"{major}.{minor}"]
+    ranked = sorted(cell_tags(python, arch).items(), key=lambda item: item[1])
+    for abi in dict.fromkeys(tag.abi for tag, _rank in ranked):
+        args += ["--abi", abi]
+    for platform in musllinux_platforms(arch):
+        args += ["--platform", platform]
+    return args

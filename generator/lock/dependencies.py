@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
@@ -28,32 +25,30 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from generator.core.tags import best_wheel, musllinux_platforms
+from generator.core.cells import Cell
+from generator.core.platforms import python_version
+from generator.core.tags import best_wheel, pip_target_args, wheels_for_arch
+from generator.core.versions import python_allowed
 from generator.errors import Failure
 from generator.lock.model import LockedCell, LockedModule
-from generator.lock.statuses import wheels_for_arch
-from generator.publish.closure import offline_env
+from generator.pip import missing_distribution, offline_env, run_pip
 from generator.pypi.client import PyPIClient
 from generator.pypi.models import Release
 
 PIP_TIMEOUT = 120  # seconds per pip run: a run of `update` must end in bounded time
 # pip runs at a time: each is about a second of CPU, partly waiting on the index
 PIP_PROCESSES = max(4, 2 * (os.cpu_count() or 2))
-_NO_MATCH = re.compile(r"No matching distribution found for")
 
 
 @dataclass(frozen=True, order=True)
 class Need:
-    """A dependency no wheel serves for one cell: an implied build of `dependency` `version`."""
+    """A dependency no wheel serves for one cell: an implied build of `cell`."""
 
-    dependency: str  # canonical name
-    version: str
-    python: str
-    arch: str
+    cell: Cell  # of the dependency (canonical name, the version to build)
     needed_by: str  # the module whose cell needs it
 
 
@@ -65,7 +60,7 @@ class Needs:
 
 def marker_environment(python: str, arch: str) -> dict[str, str]:
     """PEP 508 marker values of CPython `python` on musllinux `arch`."""
-    version = python.rstrip("t")
+    version = python_version(python)
     return {
         "implementation_name": "cpython",
         "implementation_version": f"{version}.0",
@@ -132,11 +127,13 @@ class DependencyResolver:
 
     def needs_of(self, module: LockedModule) -> Needs:
         checks = [
-            (requirement, cell)
+            (requirement, entry.cell)
             for locked in module.versions
-            for cell in locked.cells
-            if cell.status != "skip"
-            for requirement in cell_requirements(locked.requires_dist, cell.python, cell.arch)
+            for entry in locked.cells
+            if entry.status.served
+            for requirement in cell_requirements(
+                locked.requires_dist, entry.cell.python, entry.cell.arch
+            )
             if canonicalize_name(requirement.name) != module.name
         ]
         if self.pip_check:
@@ -151,7 +148,7 @@ class DependencyResolver:
         return Needs(tuple(sorted(needs)), tuple(dict.fromkeys(problems)))
 
     def _pip_questions(
-        self, checks: Sequence[tuple[Requirement, LockedCell]]
+        self, checks: Sequence[tuple[Requirement, Cell]]
     ) -> list[tuple[Requirement, str, str]]:
         """The (requirement, python, arch) that _check will put to pip."""
         questions = []
@@ -165,7 +162,7 @@ class DependencyResolver:
                 questions.append((requirement, cell.python, cell.arch))
         return questions
 
-    def _check(self, requirement: Requirement, cell: LockedCell) -> tuple[Need | None, str | None]:
+    def _check(self, requirement: Requirement, cell: Cell) -> tuple[Need | None, str | None]:
         name = canonicalize_name(requirement.name)
         if self._served_here(name, requirement.specifier, cell):
             return None, None
@@ -177,7 +174,7 @@ class DependencyResolver:
                 f"{cell.module} {cell.version} ({cell.identifier}) needs {requirement}, which "
                 "has no compatible wheel and no sdist to build — exclude that cell in matrix.yml"
             )
-        return Need(name, verdict.newest_buildable, cell.python, cell.arch, cell.module), None
+        return Need(Cell(name, verdict.newest_buildable, cell.python, cell.arch), cell.module), None
 
     def _verdict(self, name: str, requirement: Requirement, python: str, arch: str) -> _Verdict:
         """Served by a wheel of a matching release, else by pip; else the newest sdist."""
@@ -209,7 +206,7 @@ class DependencyResolver:
         each release checked parses its files), or else the newest with an sdist."""
         candidates = []
         for release in self._matching(name, specifier):
-            if not _allows(release.requires_python, python):
+            if not python_allowed(release.requires_python, python):
                 continue
             candidates.append(release)
             live = (f.filename for f in release.wheels if not f.yanked)
@@ -245,13 +242,13 @@ class DependencyResolver:
                 self._matches[key] = known
         return known
 
-    def _served_here(self, name: str, specifier: SpecifierSet, cell: LockedCell) -> bool:
+    def _served_here(self, name: str, specifier: SpecifierSet, cell: Cell) -> bool:
         """A cell of this lock (built here, or fetched by the publish job) serves it."""
         return any(
-            other.python == cell.python
-            and other.arch == cell.arch
-            and other.status != "skip"
-            and specifier.contains(_version(other.version), prereleases=True)
+            other.cell.python == cell.python
+            and other.cell.arch == cell.arch
+            and other.status.served
+            and specifier.contains(_version(other.cell.version), prereleases=True)
             for other in self.served.get(name, ())
         )
 
@@ -301,54 +298,27 @@ class PipCheck:
             list(pool.map(lambda q: self.finds_wheel(q[1], q[2], q[3]), unique))
 
     def _ask_pip(self, requirement: str, python: str, arch: str) -> bool:
-        version = python.rstrip("t")
-        abi = f"cp{version.replace('.', '')}{'t' if python.endswith('t') else ''}"
-        platforms = [arg for p in musllinux_platforms(arch) for arg in ("--platform", p)]
         with tempfile.TemporaryDirectory(prefix="pip-check-") as target:
-            command = [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--dry-run",
-                "--quiet",
-                "--no-deps",
-                "--ignore-installed",
-                "--target",
-                target,
-                "--index-url",
-                self.index_url,
-                "--only-binary=:all:",
-                "--implementation",
-                "cp",
-                "--python-version",
-                version,
-                "--abi",
-                abi,
-                "--abi",
-                "abi3",
-                "--abi",
-                "none",
-                *platforms,
-                requirement,
-            ]
-            try:
-                done = subprocess.run(
-                    command,
-                    capture_output=True,
-                    text=True,
-                    env=offline_env(),
-                    timeout=PIP_TIMEOUT,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                raise Failure(
-                    f"pip did not answer within {PIP_TIMEOUT} s whether {requirement} has a "
-                    f"wheel for Python {python} on {arch} — the index may be slow; retry"
-                ) from None
+            done = run_pip(
+                [
+                    "install",
+                    "--dry-run",
+                    "--quiet",
+                    "--no-deps",
+                    "--ignore-installed",
+                    "--target",
+                    target,
+                    "--index-url",
+                    self.index_url,
+                    *pip_target_args(python, arch),
+                    requirement,
+                ],
+                offline_env(),
+                timeout=PIP_TIMEOUT,
+            )
         if done.returncode == 0:
             return True
-        if _NO_MATCH.search(done.stderr + done.stdout):
+        if missing_distribution(done.stderr + done.stdout):
             return False
         tail = " | ".join(done.stderr.strip().splitlines()[-3:]) or "(no output)"
         raise Failure(f"pip could not check {requirement} for Python {python} on {arch}: {tail}")
@@ -358,16 +328,6 @@ class PipCheck:
 class _Verdict:
     served: bool  # a wheel (of a matching release on the index) installs in the cell
     newest_buildable: str | None = None  # else the release to build, if one has an sdist
-
-
-@functools.lru_cache(maxsize=4096)
-def _allows(requires_python: str | None, python: str) -> bool:
-    if not requires_python:
-        return True
-    try:
-        return SpecifierSet(requires_python).contains(Version(python.rstrip("t")), prereleases=True)
-    except InvalidSpecifier:
-        return True
 
 
 @functools.lru_cache(maxsize=4096)

@@ -1,6 +1,6 @@
-"""Build and push an ImagePlan with buildah or docker buildx, whichever exists.
+"""Build and push an ImageSet with buildah or docker buildx, whichever exists.
 
-Engines only spell commands; `run_plan` runs them in an order that never shows a
+Engines only spell commands; `run_image_set` runs them in an order that never shows a
 half-made result under a public tag: every arch image is built (and pushed) first, then
 the multi-arch list, then the moving `<module>-py<X.Y>` tag.
 """
@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.errors import Failure, UserError
-from generator.publish.images.plan import CONTAINERFILE, ArchImage, ImagePlan, write_build_context
+from generator.publish.images.contents import (
+    CONTAINERFILE,
+    ArchImage,
+    ImageSet,
+    write_build_context,
+)
 
 ENGINES = ("auto", "buildah", "docker")
 _CONTAINER_MARKERS = (Path("/.dockerenv"), Path("/run/.containerenv"))
@@ -45,11 +50,11 @@ class Engine(Protocol):
         """Push to the registry, or keep the images local."""
         ...
 
-    def arch_commands(self, image: ArchImage, context: Path, plan: ImagePlan) -> list[Command]:
+    def arch_commands(self, image: ArchImage, context: Path, plan: ImageSet) -> list[Command]:
         """Build one arch image from `context` (and push it when the engine pushes)."""
         ...
 
-    def list_commands(self, plan: ImagePlan, digest_file: Path) -> list[Command]:
+    def list_commands(self, plan: ImageSet, digest_file: Path) -> list[Command]:
         """Assemble the multi-arch list from the arch images (and push it with its tags);
         when pushing, leave the pushed list's digest (sha256:...) in `digest_file`."""
         ...
@@ -65,7 +70,7 @@ class Buildah:
     storage_driver: str | None = None  # None: buildah's own configuration decides
     name: str = "buildah"
 
-    def arch_commands(self, image: ArchImage, context: Path, plan: ImagePlan) -> list[Command]:
+    def arch_commands(self, image: ArchImage, context: Path, plan: ImageSet) -> list[Command]:
         build = self._buildah(
             "bud",
             "--format",
@@ -93,7 +98,7 @@ class Buildah:
             ),
         ]
 
-    def list_commands(self, plan: ImagePlan, digest_file: Path) -> list[Command]:
+    def list_commands(self, plan: ImageSet, digest_file: Path) -> list[Command]:
         listed = plan.list_reference
         commands = [
             # A rerun replaces the local list instead of failing on "name already in use".
@@ -139,7 +144,7 @@ class DockerBuildx:
     push: bool
     name: str = "docker"
 
-    def arch_commands(self, image: ArchImage, context: Path, plan: ImagePlan) -> list[Command]:
+    def arch_commands(self, image: ArchImage, context: Path, plan: ImageSet) -> list[Command]:
         if self.push:
             # rewrite-timestamp clamps file times to SOURCE_DATE_EPOCH: a reproducible layer.
             output = (
@@ -176,9 +181,9 @@ class DockerBuildx:
             )
         ]
 
-    def list_commands(self, plan: ImagePlan, digest_file: Path) -> list[Command]:
+    def list_commands(self, plan: ImageSet, digest_file: Path) -> list[Command]:
         if not self.push:
-            return []  # docker keeps no local multi-arch lists; see run_plan's note
+            return []  # docker keeps no local multi-arch lists; see run_image_set's note
         moving = ("--tag", plan.moving_reference) if plan.moving_reference else ()
         inspect = (
             self.executable,
@@ -242,8 +247,8 @@ def resolve_storage_driver(option: str, environ: Mapping[str, str] = os.environ)
     return "vfs" if any(marker.exists() for marker in _CONTAINER_MARKERS) else None
 
 
-def run_plan(
-    plan: ImagePlan,
+def run_image_set(
+    plan: ImageSet,
     engine: Engine,
     log: Callable[[str], None] = lambda _line: None,
     pushed_digests: dict[str, str] | None = None,
@@ -275,7 +280,7 @@ def run_plan(
 
 
 def _log_list(
-    plan: ImagePlan, engine: Engine, log: Callable[[str], None], *, assembled: bool
+    plan: ImageSet, engine: Engine, log: Callable[[str], None], *, assembled: bool
 ) -> None:
     if assembled:
         log(f"{engine.name}: {plan.list_reference} → {', '.join(i.tag for i in plan.images)}")

@@ -12,20 +12,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from generator.core.cells import Cell, Family
 from generator.core.platforms import ARCHS
-from generator.core.tags import cell_tags
+from generator.core.tags import python_tags
 from generator.core.wheels import parse_wheel_name
 from generator.publish.closure import download_closure
-from generator.publish.images.engines import Engine, run_plan
-from generator.publish.images.plan import Provenance, plan_images
-from generator.publish.images.tags import image_cell
-from generator.publish.interchange import Cell
+from generator.publish.images.contents import Provenance, image_set
+from generator.publish.images.engines import Engine, run_image_set
+from generator.publish.images.tags import image_family
 
-Family = tuple[str, str, str]  # module, version, python
 Pin = tuple[str, str]  # normalised project, python
 
 
@@ -33,7 +31,7 @@ def families(cells: Iterable[Cell]) -> dict[Family, list[str]]:
     """module × version × python → its archs, in a stable order."""
     grouped: dict[Family, list[str]] = defaultdict(list)
     for cell in sorted(cells):
-        grouped[(cell.module, cell.version, cell.python)].append(cell.arch)
+        grouped[cell.family].append(cell.arch)
     return dict(grouped)
 
 
@@ -41,7 +39,7 @@ def newest_versions(wheel_dirs: Iterable[Path], pythons: Iterable[str]) -> dict[
     """The newest version of each project for each Python, among the wheels in these folders
     (a wheel counts for a Python when it installs there on some musllinux arch): the moving
     `<module>-py<X.Y>` tag follows it, even when the newest release dropped that Python."""
-    tags = {python: _installable_tags(python) for python in pythons}
+    tags = {python: python_tags(python) for python in pythons}
     newest: dict[Pin, Version] = {}
     for directory in wheel_dirs:
         for path in directory.rglob("*.whl"):
@@ -56,10 +54,6 @@ def newest_versions(wheel_dirs: Iterable[Path], pythons: Iterable[str]) -> dict[
     return newest
 
 
-def _installable_tags(python: str) -> frozenset[Tag]:
-    return frozenset(tag for arch in ARCHS for tag in cell_tags(python, arch))
-
-
 def publish_family(
     family: Family,
     archs: list[str],
@@ -72,21 +66,19 @@ def publish_family(
     log: Callable[[str], None],
     pushed_digests: dict[str, str],
 ) -> list[str]:
-    module, version, python = family
     with tempfile.TemporaryDirectory(prefix="closure-") as scratch:
         for arch in archs:
-            download_closure(
-                Cell(module, version, python, arch), Path(scratch), [published], offline=True
-            )
-        plan = plan_images(
-            image_cell(module, version, python),
+            cell = Cell(family.module, family.version, family.python, arch)
+            download_closure(cell, Path(scratch), [published], offline=True)
+        plan = image_set(
+            image_family(family.module, family.version, family.python),
             [ARCHS[arch] for arch in archs],
             Path(scratch),
             repository,
             provenance,
             latest=latest,
         )
-        return run_plan(plan, engine, log=log, pushed_digests=pushed_digests)
+        return run_image_set(plan, engine, log=log, pushed_digests=pushed_digests)
 
 
 def subject_checksums(pushed_digests: dict[str, str]) -> str:

@@ -12,18 +12,18 @@
 - <arch> is Docker's `${TARGETARCH}${TARGETVARIANT}`: amd64 arm64 armv7 386 ppc64le s390x
   riscv64, so a Dockerfile can write `-py3.12-${TARGETARCH}${TARGETVARIANT}` if it prefers.
 
-Module and version are joined without a separator (the issue's grammar, after moonbuggy's
-images), so `foo1` 2.0 and `foo` 12.0 would share a tag; no real pair on PyPI is known to clash.
+Module and version are joined without a separator (as moonbuggy's images do), so `foo1` 2.0
+and `foo` 12.0 would share a tag; no real pair on PyPI is known to clash.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from generator.core.cells import Family
 from generator.core.platforms import ARCHS, Arch
 from generator.errors import UserError
 
@@ -39,31 +39,23 @@ _REPOSITORY = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ImageCell:
-    """The validated coordinates of one image family: module × version × python."""
-
-    module: str  # PEP 503 normalised
-    version: str  # PEP 440 normalised
-    python: str  # "3.12" or "3.14t"
-
-    @property
-    def list_tag(self) -> str:
-        return checked_tag(f"{self.module}{self.version}-py{self.python}")
-
-    @property
-    def moving_tag(self) -> str:
-        return checked_tag(f"{self.module}-py{self.python}")
-
-    def arch_tag(self, arch: Arch) -> str:
-        return checked_tag(f"{self.list_tag}-{arch.docker_arch}")
+def list_tag(family: Family) -> str:
+    return checked_tag(f"{family.module}{family.version}-py{family.python}")
 
 
-def image_cell(module: str, version: str, python: str) -> ImageCell:
+def moving_tag(family: Family) -> str:
+    return checked_tag(f"{family.module}-py{family.python}")
+
+
+def arch_tag(family: Family, arch: Arch) -> str:
+    return checked_tag(f"{list_tag(family)}-{arch.docker_arch}")
+
+
+def image_family(module: str, version: str, python: str) -> Family:
     """Validate and normalise the three coordinates, explaining what is wrong."""
-    cell = ImageCell(module_name(module), version_text(version), python_text(python))
-    cell.arch_tag(ARCHS["x86_64"])  # the longest tags: fail early if they exceed 128 chars
-    return cell
+    family = Family(module_name(module), version_text(version), python_text(python))
+    arch_tag(family, ARCHS["x86_64"])  # the longest tags: fail early if they exceed 128 chars
+    return family
 
 
 def module_name(text: str) -> str:

@@ -1,6 +1,7 @@
-"""The plan for one image family: which wheels go into which `FROM scratch` image, under
-which tags, labels and platforms. Pure data — `image_engines` turns it into buildah or
-docker buildx commands, so the workflow (docker) and a workstation (buildah) build the same thing.
+"""The images of one family (module × version × python): which wheels go into which
+`FROM scratch` image, under which tags, labels and platforms. Pure data — `engines` turns it
+into buildah or docker buildx commands, so the workflow (docker) and a workstation (buildah)
+build the same thing.
 
 Each arch image holds the cell's wheels at `/` in one layer, so a downstream
 `COPY --from=IMG / /wheels/` gets exactly the wheels and nothing else.
@@ -16,16 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from packaging.tags import Tag, compatible_tags, cpython_tags
-
+from generator.core.cells import Family
 from generator.core.platforms import Arch
+from generator.core.tags import cell_tags
 from generator.core.wheels import WheelName, parse_wheel_name, sha256_of_file
 from generator.errors import UserError
-from generator.publish.images.tags import ImageCell, repository_name
+from generator.publish.images.tags import arch_tag, list_tag, moving_tag, repository_name
 
 CONTAINERFILE = "Containerfile"
 _OCI = "org.opencontainers.image."
-_MUSLLINUX_MINORS = (2, 1, 0)  # a musllinux_1_2 system installs 1_2, 1_1 and 1_0 wheels
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,9 @@ class ArchImage:
 
 
 @dataclass(frozen=True)
-class ImagePlan:
+class ImageSet:
     repository: str
-    cell: ImageCell
+    family: Family
     images: tuple[ArchImage, ...]
     list_reference: str
     moving_reference: str | None  # set only for the newest version (--latest)
@@ -64,9 +64,9 @@ class ImagePlan:
         """What the verb prints for the workflow and for people (`--dry-run --json`)."""
         return {
             "repository": self.repository,
-            "module": self.cell.module,
-            "version": self.cell.version,
-            "python": self.cell.python,
+            "module": self.family.module,
+            "version": self.family.version,
+            "python": self.family.python,
             "list": self.list_reference,
             "moving": self.moving_reference,
             "platforms": [image.arch.docker_platform for image in self.images],
@@ -85,39 +85,39 @@ class ImagePlan:
         }
 
 
-def plan_images(
-    cell: ImageCell,
+def image_set(
+    family: Family,
     arches: Sequence[Arch],
     wheels_dir: Path,
     repository: str,
     provenance: Provenance,
     *,
     latest: bool,
-) -> ImagePlan:
+) -> ImageSet:
     """Plan one image per arch plus the multi-arch list (and the moving tag if `latest`)."""
     repository = repository_name(repository)
     if not arches:
         raise UserError("no --arch given — name at least one, e.g. --arch x86_64")
     wheels = find_wheels(wheels_dir)
     images = tuple(
-        _arch_image(cell, arch, wheels, wheels_dir, repository, provenance)
+        _arch_image(family, arch, wheels, wheels_dir, repository, provenance)
         for arch in _unique(arches)
     )
-    return ImagePlan(
+    return ImageSet(
         repository=repository,
-        cell=cell,
+        family=family,
         images=images,
-        list_reference=f"{repository}:{cell.list_tag}",
-        moving_reference=f"{repository}:{cell.moving_tag}" if latest else None,
+        list_reference=f"{repository}:{list_tag(family)}",
+        moving_reference=f"{repository}:{moving_tag(family)}" if latest else None,
         provenance=provenance,
-        annotations=_list_annotations(cell, images, provenance),
+        annotations=_list_annotations(family, images, provenance),
     )
 
 
 def find_wheels(directory: Path) -> dict[str, Path]:
     """Every `*.whl` under `directory` (any layout), by file name; a name twice must be one file."""
     if not directory.is_dir():
-        raise UserError(f"--wheels {directory}: no such directory — give the folder of wheels")
+        raise UserError(f"--collected {directory}: no such directory — give the folder of wheels")
     found: dict[str, Path] = {}
     for path in sorted(directory.rglob("*.whl")):
         other = found.setdefault(path.name, path)
@@ -130,42 +130,29 @@ def find_wheels(directory: Path) -> dict[str, Path]:
 
 
 def select_wheels(
-    wheels: Mapping[str, Path], cell: ImageCell, arch: Arch, where: Path
+    wheels: Mapping[str, Path], family: Family, arch: Arch, where: Path
 ) -> tuple[Path, ...]:
-    """The wheels pip could install for this cell: the module's own at `cell.version` (other
-    versions of it are left out) and every other installable wheel (its dependencies)."""
-    supported = supported_tags(cell.python, arch)
+    """The wheels pip could install for this family on `arch`: the module's own at its version
+    (other versions of it are left out) and every other installable wheel (its dependencies)."""
+    supported = cell_tags(family.python, arch.name).keys()
     chosen: list[Path] = []
     own: list[WheelName] = []
     for name in sorted(wheels):
         wheel = parse_wheel_name(name, str(wheels[name]))
         if wheel.tags.isdisjoint(supported):
             continue
-        if wheel.project == cell.module:
-            if str(wheel.version) != cell.version:
+        if wheel.project == family.module:
+            if str(wheel.version) != family.version:
                 continue
             own.append(wheel)
         chosen.append(wheels[name])
     if not own:
         raise UserError(
-            f"{where}: no {cell.module} {cell.version} wheel installable on CPython "
-            f"{cell.python} musllinux {arch.name} — build or collect it first, or drop "
+            f"{where}: no {family.module} {family.version} wheel installable on CPython "
+            f"{family.python} musllinux {arch.name} — build or collect it first, or drop "
             f"--arch {arch.name}"
         )
     return tuple(chosen)
-
-
-def supported_tags(python: str, arch: Arch) -> frozenset[Tag]:
-    """The wheel tags pip accepts on musllinux_1_2 for this CPython (free-threaded: `X.Yt`)."""
-    major, minor = (int(part) for part in python.rstrip("t").split("."))
-    interpreter = f"cp{major}{minor}"
-    abi = interpreter + ("t" if python.endswith("t") else "")
-    platforms = [f"musllinux_1_{minor_}_{arch.name}" for minor_ in _MUSLLINUX_MINORS]
-    tags = [
-        *cpython_tags((major, minor), abis=[abi], platforms=platforms),
-        *compatible_tags((major, minor), interpreter, platforms),
-    ]
-    return frozenset(tags)
 
 
 def provenance_from(
@@ -205,39 +192,39 @@ def containerfile(image: ArchImage) -> str:
 
 
 def _arch_image(
-    cell: ImageCell,
+    family: Family,
     arch: Arch,
     wheels: Mapping[str, Path],
     where: Path,
     repository: str,
     provenance: Provenance,
 ) -> ArchImage:
-    chosen = select_wheels(wheels, cell, arch, where)
-    tag = cell.arch_tag(arch)
-    labels = _common(cell, provenance) | {
-        _OCI + "title": f"{cell.module} {cell.version} wheels, CPython {cell.python}, "
+    chosen = select_wheels(wheels, family, arch, where)
+    tag = arch_tag(family, arch)
+    labels = _common(family, provenance) | {
+        _OCI + "title": f"{family.module} {family.version} wheels, CPython {family.python}, "
         f"{arch.docker_platform}",
-        _OCI + "description": f"musllinux wheels of {cell.module} {cell.version} for CPython "
-        f"{cell.python} on {arch.docker_platform} ({arch.name}): "
+        _OCI + "description": f"musllinux wheels of {family.module} {family.version} for CPython "
+        f"{family.python} on {arch.docker_platform} ({arch.name}): "
         + " ".join(wheel.name for wheel in chosen),
     }
     return ArchImage(arch, tag, f"{repository}:{tag}", chosen, labels)
 
 
 def _list_annotations(
-    cell: ImageCell, images: Iterable[ArchImage], provenance: Provenance
+    family: Family, images: Iterable[ArchImage], provenance: Provenance
 ) -> dict[str, str]:
     platforms = ", ".join(image.arch.docker_platform for image in images)
-    return _common(cell, provenance) | {
-        _OCI + "title": f"{cell.module} {cell.version} wheels, CPython {cell.python}",
-        _OCI + "description": f"musllinux wheels of {cell.module} {cell.version} for CPython "
-        f"{cell.python} on {platforms}; `COPY --from=<this image> / /wheels/` picks the "
+    return _common(family, provenance) | {
+        _OCI + "title": f"{family.module} {family.version} wheels, CPython {family.python}",
+        _OCI + "description": f"musllinux wheels of {family.module} {family.version} for CPython "
+        f"{family.python} on {platforms}; `COPY --from=<this image> / /wheels/` picks the "
         "platform's wheels",
     }
 
 
-def _common(cell: ImageCell, provenance: Provenance) -> dict[str, str]:
-    labels = {_OCI + "version": cell.version, _OCI + "created": provenance.created_iso}
+def _common(family: Family, provenance: Provenance) -> dict[str, str]:
+    labels = {_OCI + "version": family.version, _OCI + "created": provenance.created_iso}
     if provenance.source:
         labels[_OCI + "source"] = provenance.source
     if provenance.revision:

@@ -1,0 +1,54 @@
+"""The one way this generator runs pip: this interpreter's pip, a bounded time, and (offline)
+an environment where only our flags count. Which wheels a cell takes is generator.core.tags."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from generator.errors import Failure
+
+PIP_TIMEOUT = 300  # seconds per pip run: every verb must end in bounded time
+_NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
+
+
+def offline_env() -> dict[str, str]:
+    """An environment where pip sees no config file and no PIP_* setting: only our flags count
+    (a machine-wide `find-links` would otherwise let a verification pass by accident)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_INPUT"] = "1"
+    return env
+
+
+def run_pip(
+    args: Sequence[str], env: Mapping[str, str], timeout: float = PIP_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """`python -m pip ARGS`, its output captured; a Failure if it does not end in time."""
+    command = [sys.executable, "-m", "pip", *args]
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, env=dict(env), timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise Failure(
+            f"pip did not finish within {timeout:.0f} s ({' '.join(args[:3])} …) — the index "
+            "may be slow; retry"
+        ) from None
+
+
+def missing_distribution(pip_output: str) -> str | None:
+    """The project pip could not find, from its "No matching distribution found for X"."""
+    match = _NO_MATCH.search(pip_output)
+    if not match:
+        return None
+    try:
+        return Requirement(match.group(1)).name
+    except InvalidRequirement:
+        return match.group(1)
