@@ -1,11 +1,20 @@
-"""Writes that never leave a half-written file behind."""
+"""Files: writes that never leave a half-written file behind, and JSON documents read and
+checked against their wire model with located errors."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from generator.errors import UserError
+
+T = TypeVar("T")
 
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
@@ -51,3 +60,37 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def read_json(path: Path, what: str, fix: str) -> object:
+    """The JSON document at `path`; a UserError naming the file (and line:col) otherwise.
+    `what` names the document ("a plan written by `plan --output`"), `fix` what to do."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{path}: cannot read ({error.strerror}) — {fix}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text, so not {what} — {fix}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UserError(
+            f"{path}:{error.lineno}:{error.colno}: invalid JSON ({error.msg}) — {fix}"
+        ) from None
+    except RecursionError:
+        raise UserError(f"{path}: JSON nested too deeply to be {what} — {fix}") from None
+
+
+def validated(adapter: TypeAdapter[T], data: object, where: str, what: str, fix: str) -> T:
+    """`data` checked against its wire model; the first problem located as `where: a.b.3: …`."""
+    try:
+        return adapter.validate_python(data, strict=True)
+    except ValidationError as error:
+        first = error.errors()[0]
+        place = ".".join(str(part) for part in first["loc"]) or "the document"
+        raise UserError(f"{where}: {place}: {first['msg']} — not {what}; {fix}") from None
+
+
+def dump_json(data: object) -> str:
+    """The byte-stable JSON text every generated file uses: sorted keys, 2-space indent."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,7 +1,8 @@
-"""Run the build of one module version: the same jobs and env as the workflow.
+"""Run one build job: exactly the job the plan wrote, or (locally) one planned from the
+matrix and lock for a module version.
 
-A contributor runs it on a workstation with docker or podman; the workflow runs it
-on GitHub's runners. Both go through `select_jobs` and `generator.plan.cibuildwheel`.
+A contributor runs it on a workstation with docker or podman; the workflow runs it on
+GitHub's runners with `--plan plan.json --job ID`. Both end in generator.plan.cibuildwheel.
 """
 
 from __future__ import annotations
@@ -10,23 +11,36 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from generator.errors import Failure, UserError
-from generator.lock.model import load_lock
+from generator.lock.model import Lock
 from generator.matrix.expand import expand
 from generator.matrix.load import LoadedMatrix
 from generator.plan import cibuildwheel as cibw
-from generator.plan.jobs import Job, jobs_for
-from generator.plan.select import cells_to_build, module_versions, resolve_module
+from generator.plan.jobs import Job, Plan, jobs_for
+from generator.plan.select import cells_to_build, module_for_plan, module_versions
 
 ENGINES = ("docker", "podman")
 
 
+def job_from_plan(plan: Plan, job_id: str, checkout: Path) -> Job:
+    """The plan's job, its hook paths moved to `checkout` when the plan was made in another
+    one (the hooks are reached through the container's /host mount of this runner)."""
+    job = plan.job(job_id)
+    old = f"{cibw.HOST_MOUNT}{plan.root}/"
+    new = f"{cibw.HOST_MOUNT}{checkout.resolve()}/"
+    if old == new:
+        return job
+    return replace(job, env={name: value.replace(old, new) for name, value in job.env.items()})
+
+
 def select_jobs(
     matrix: LoadedMatrix,
+    lock: Lock | None,
     module_name: str,
     version: str,
     archs: Sequence[str] = (),
@@ -37,8 +51,7 @@ def select_jobs(
     Versions come from matrix.yml's pins or the lock (policies, implied modules). Without
     filters, a module with a lock entry gets the cells the plan would build, wheels/ aside.
     """
-    lock = load_lock(matrix)
-    module = resolve_module(matrix, lock, module_name)
+    module = module_for_plan(matrix, lock, module_name)
     planned = module_versions(module, lock)
     try:
         requested = Version(version)

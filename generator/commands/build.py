@@ -1,4 +1,5 @@
-"""`build`: run cibuildwheel for one module version, exactly as the workflow does."""
+"""`build`: run cibuildwheel for one planned job (`--plan/--job`, as the workflow does) or
+for one module version (`--module/--version`, locally)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,26 @@ import argparse
 import json
 import shlex
 from pathlib import Path
-from typing import Any
 
-from generator.build.run import container_engine, run_job, select_jobs
+from generator.build.run import container_engine, job_from_plan, run_job, select_jobs
 from generator.build.sdist import fetch_sdist, sdist_in
-from generator.commands.common import add_matrix_argument
-from generator.matrix.load import load_matrix
+from generator.commands.common import Subparsers, add_matrix_argument, add_plan_job_arguments
+from generator.errors import UserError
+from generator.lock.model import load_lock
+from generator.matrix.load import LoadedMatrix, load_matrix
 from generator.plan import cibuildwheel as cibw
+from generator.plan.jobs import Job, read_plan
 from generator.pypi.client import PyPIClient
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "build", help="build (and import-test) the wheels of one module version locally or in CI"
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "build", help="build (and import-test) the wheels of one job or module version"
     )
     add_matrix_argument(parser)
-    parser.add_argument("--module", required=True)
-    parser.add_argument("--version", required=True)
+    add_plan_job_arguments(parser)
+    parser.add_argument("--module", help="with --version: plan this module's job(s) here")
+    parser.add_argument("--version")
     parser.add_argument(
         "--arch", action="append", default=[], help="only these archs (default: the matrix's)"
     )
@@ -42,21 +46,39 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
-    archs = [a for value in args.arch for a in value.split()]
-    pythons = [p for value in args.python for p in value.split()]
-    jobs = select_jobs(matrix, args.module, args.version, archs, pythons)
-    sdist = sdist_in(args.sdist_dir, args.module, args.version)
+    jobs = _jobs(args, matrix)
+    module, version = jobs[0].module, jobs[0].version
+    sdist = sdist_in(args.sdist_dir, module, version)
     if args.dry_run:
-        package = sdist or args.sdist_dir / f"{args.module}-{args.version}.tar.gz"
+        package = sdist or args.sdist_dir / f"{module}-{version}.tar.gz"
         for job in jobs:
             argv = cibw.command(package, args.output_dir)
             print(json.dumps({"id": job.id, "argv": shlex.join(argv), "env": job.env}))
         return 0
     engine = container_engine()
     if sdist is None:
+        lock = load_lock(matrix)
+        locked = lock.sdist(module, version) if lock else None
         with PyPIClient(matrix.model.index_url) as client:
-            sdist = fetch_sdist(client, args.module, args.version, args.sdist_dir)
+            sdist = fetch_sdist(
+                client, module, version, args.sdist_dir, locked.sha256 if locked else None
+            )
     for job in jobs:
         print(f"== {job.id}: {' '.join(job.identifiers)} ({engine})", flush=True)
         run_job(job, sdist, args.output_dir, engine)
     return 0
+
+
+def _jobs(args: argparse.Namespace, matrix: LoadedMatrix) -> list[Job]:
+    archs = [a for value in args.arch for a in value.split()]
+    pythons = [p for value in args.python for p in value.split()]
+    if args.plan or args.job:
+        if not (args.plan and args.job) or args.module or args.version or archs or pythons:
+            raise UserError(
+                "--plan and --job go together, without --module/--version/--arch/--python — "
+                "give a planned job, or a module version to plan here"
+            )
+        return [job_from_plan(read_plan(args.plan), args.job, matrix.root)]
+    if not (args.module and args.version):
+        raise UserError("give --plan FILE --job ID, or --module NAME --version VERSION")
+    return select_jobs(matrix, load_lock(matrix), args.module, args.version, archs, pythons)

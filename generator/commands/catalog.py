@@ -3,48 +3,38 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
-from typing import Any
 
-from generator.errors import UserError
-from generator.fileio import append_text, write_atomically
-from generator.publish.interchange import records_from_json
+from generator.commands.common import Subparsers, add_summary_argument
+from generator.fileio import write_atomically
+from generator.github import append_summary
+from generator.publish.interchange import read_records
 from generator.publish.site.catalog import render_html, render_markdown
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "catalog", help="render the cell status catalog (HTML page, Markdown table)"
     )
     parser.add_argument(
-        "--cells",
+        "--records",
         type=Path,
         required=True,
         metavar="JSON",
-        help='[{"module", "version", "python", "arch", "status"}, ...] with '
-        "status built, upstream, pure or missing",
+        help="`lock-export`'s catalog.json: every cell with status built, upstream, pure or "
+        "missing",
     )
-    parser.add_argument("--html", type=Path, metavar="PATH", help="write the HTML page here")
-    parser.add_argument("--markdown", type=Path, metavar="PATH", help="write Markdown here")
-    parser.add_argument(
-        "--summary", action="store_true", help="append the Markdown table to $GITHUB_STEP_SUMMARY"
-    )
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the HTML page here")
+    add_summary_argument(parser, "the table")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    records = records_from_json(args.cells)
+    records = read_records(args.records)
     markdown = render_markdown(records)
-    if args.html:
-        write_atomically(args.html, render_html(records))
-    if args.markdown:
-        write_atomically(args.markdown, markdown)
-    if args.summary:
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if not summary:
-            raise UserError("--summary: $GITHUB_STEP_SUMMARY is not set (only in GitHub Actions)")
-        append_text(summary, markdown + "\n")
-    if not (args.html or args.markdown or args.summary):
+    if args.output:
+        write_atomically(args.output, render_html(records))
+    append_summary(args.summary, markdown + "\n")
+    if not (args.output or args.summary):
         print(markdown)
     return 0

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
+from generator.commands.common import Subparsers
 from generator.publish.collect import collect
-from generator.publish.fetch import load_fetch_list
-from generator.publish.interchange import cells_from_json
-from generator.publish.manifest import MANIFEST_NAME
+from generator.publish.interchange import MANIFEST_NAME, read_cells, read_fetch_list
+from generator.publish.repository import WHEELS_DIR
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "collect",
         help="gather wheels into one directory, verify each cell offline, write the manifest",
     )
@@ -24,27 +23,25 @@ def register(subparsers: Any) -> None:
         default=[],
         type=Path,
         metavar="DIR",
-        help="directory of built wheels, searched recursively (repeatable)",
+        help="directory of built wheels, searched recursively (repeatable; a missing one "
+        "means no build job uploaded wheels)",
     )
     parser.add_argument(
-        "--fetch",
-        type=Path,
-        metavar="JSON",
-        help='wheels to fetch: [{"url", "filename", "sha256"}, ...]',
+        "--fetch", type=Path, metavar="JSON", help="wheels to fetch (`lock-export`'s fetch.json)"
     )
     parser.add_argument(
         "--cells",
         type=Path,
         metavar="JSON",
-        help='cells to verify: [{"module", "version", "python", "arch"}, ...] '
-        "(default: those named by CPython musllinux wheel filenames)",
+        help="cells to verify (`lock-export`'s cells.json; default: those named by CPython "
+        "musllinux wheel filenames)",
     )
     parser.add_argument(
         "--wheels",
         type=Path,
-        default=Path("wheels"),
+        default=Path(WHEELS_DIR),
         metavar="DIR",
-        help="the repository's published wheels, reused before the index (default: wheels)",
+        help=f"the repository's published wheels, reused before the index (default: {WHEELS_DIR})",
     )
     parser.add_argument(
         "--no-dependencies",
@@ -52,7 +49,7 @@ def register(subparsers: Any) -> None:
         help="do not fetch runtime dependencies (verify with what is there)",
     )
     parser.add_argument(
-        "--out",
+        "--output-dir",
         type=Path,
         required=True,
         metavar="DIR",
@@ -64,14 +61,14 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     manifest = collect(
         args.built,
-        load_fetch_list(args.fetch) if args.fetch else [],
-        args.out,
-        cells=cells_from_json(args.cells) if args.cells else None,
+        read_fetch_list(args.fetch) if args.fetch else [],
+        args.output_dir,
+        cells=read_cells(args.cells) if args.cells else None,
         wheels_dir=args.wheels if args.wheels.is_dir() else None,
         with_dependencies=not args.no_dependencies,
     )
     print(
         f"collect: {len(manifest.files)} wheels, {len(manifest.cells)} cells verified "
-        f"offline → {args.out / MANIFEST_NAME}"
+        f"offline → {args.output_dir / MANIFEST_NAME}"
     )
     return 0

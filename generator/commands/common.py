@@ -5,9 +5,18 @@ from __future__ import annotations
 import argparse
 import subprocess
 from pathlib import Path
+from typing import TypeAlias
 
 from generator.errors import UserError
-from generator.matrix.load import DEFAULT_MATRIX
+from generator.github import token_from_env
+from generator.lock.model import load_lock
+from generator.matrix.load import DEFAULT_MATRIX, LoadedMatrix
+from generator.plan.jobs import Plan, make_plan
+from generator.publish.git import BOT_AUTHOR, GitTarget, PushPolicy, token_config
+from generator.publish.repository import WHEELS_DIR, published_wheels
+
+# What each verb module's `register` receives (argparse spells the type privately).
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def add_matrix_argument(parser: argparse.ArgumentParser, *, used: bool = True) -> None:
@@ -45,3 +54,68 @@ def require_git_checkout(path: Path) -> None:
             f"--repo {path}: not a git checkout — run it inside a clone of the "
             "repository, or pass --repo PATH to one"
         )
+
+
+def add_plan_job_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--plan plan.json --job ID`: the job exactly as the run's plan job wrote it."""
+    parser.add_argument(
+        "--plan", type=Path, metavar="JSON", help="the run's plan (`plan --output`); with --job"
+    )
+    parser.add_argument("--job", metavar="ID", help="the id of one job of --plan")
+
+
+def checkout_plan(matrix: LoadedMatrix, only_modules: list[str] | None = None) -> Plan:
+    """The plan of this checkout: its matrix, the lock beside it, and its wheels/."""
+    return make_plan(
+        matrix, load_lock(matrix), published_wheels(matrix.root / WHEELS_DIR), only_modules
+    )
+
+
+def add_github_output_argument(parser: argparse.ArgumentParser, outputs: str) -> None:
+    parser.add_argument(
+        "--github-output",
+        type=Path,
+        metavar="FILE",
+        help=f"append the step outputs {outputs} (the workflow passes $GITHUB_OUTPUT)",
+    )
+
+
+def add_summary_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help=f"append {what} as Markdown (the workflow passes $GITHUB_STEP_SUMMARY)",
+    )
+
+
+def add_git_target_arguments(parser: argparse.ArgumentParser, *, message: str) -> None:
+    """Where and how a race-safe commit is pushed (commit-wheels, commit-lock)."""
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="a clone of the repository (its working tree is not touched)",
+    )
+    parser.add_argument("--remote", default="origin")
+    parser.add_argument("--branch", default="main")
+    parser.add_argument("--message", default=message, help=f"commit message (default: {message})")
+    parser.add_argument("--author", default=BOT_AUTHOR, help="'Name <email>' of the commit")
+    parser.add_argument(
+        "--attempts", type=positive_int, default=8, help="push attempts (default 8)"
+    )
+    parser.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="push over HTTPS with the GitHub token in this environment variable "
+        "(e.g. GITHUB_TOKEN); never written to git config",
+    )
+    add_github_output_argument(parser, "commit=SHA")
+
+
+def git_target(args: argparse.Namespace, *, prefix: str) -> tuple[GitTarget, PushPolicy]:
+    config = token_config(token_from_env(args.token_env)) if args.token_env else {}
+    require_git_checkout(args.repo)
+    target = GitTarget(args.repo, args.remote, args.branch, prefix, config)
+    return target, PushPolicy(attempts=args.attempts)

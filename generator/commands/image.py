@@ -1,7 +1,7 @@
 """`image`: build the `FROM scratch` wheel images of one module × version × python, one per
 arch plus the multi-arch list, with buildah or docker buildx; optionally push them.
 
-    python -m generator image --wheels DIR --module markupsafe --version 3.0.2 \\
+    python -m generator image --collected DIR --module markupsafe --version 3.0.2 \\
         --python 3.12 --arch x86_64 --arch aarch64 --registry ghcr.io/owner/repo --push --latest
 """
 
@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.commands.common import Subparsers
 from generator.errors import UserError
-from generator.publish.images.engines import ENGINES, choose_engine, run_plan
-from generator.publish.images.plan import default_repository, plan_images, provenance_from
-from generator.publish.images.tags import arch_named, image_cell
+from generator.publish.images.contents import default_repository, image_set, provenance_from
+from generator.publish.images.engines import ENGINES, choose_engine, run_image_set
+from generator.publish.images.tags import arch_named, image_family
 
 _EPILOG = """\
 tags (in REGISTRY):
@@ -26,12 +27,12 @@ tags (in REGISTRY):
   <module>-py<X.Y>                  newest version, with --latest (moves)
   free-threaded Python is spelled py3.14t.
 
-wheels: every *.whl under --wheels that pip could install for the python and arch goes into
+wheels: every *.whl under --collected that pip could install for the python and arch goes into
 that arch's image (other versions of the module itself are left out).
 """
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "image",
         help="build (and push) the FROM scratch wheel images of one module version",
@@ -39,7 +40,13 @@ def register(subparsers: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--wheels", type=Path, required=True, help="folder of wheels (any layout)")
+    parser.add_argument(
+        "--collected",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="a folder of wheels to choose from, any layout (e.g. `collect --output-dir`)",
+    )
     parser.add_argument("--module", required=True, help="project name, as on PyPI")
     parser.add_argument("--version", required=True, help="the module's version")
     parser.add_argument("--python", required=True, help="X.Y, or X.Yt for free-threaded")
@@ -81,16 +88,16 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.registry:
         raise UserError("--registry is required outside GitHub Actions, e.g. ghcr.io/owner/repo")
-    cell = image_cell(args.module, args.version, args.python)
+    cell = image_family(args.module, args.version, args.python)
     arches = [arch_named(name.strip()) for text in args.arch for name in text.split(",")]
     provenance = provenance_from(args.created, args.source, args.revision, os.environ)
-    plan = plan_images(cell, arches, args.wheels, args.registry, provenance, latest=args.latest)
+    plan = image_set(cell, arches, args.collected, args.registry, provenance, latest=args.latest)
     made: list[str] = []
     if not args.dry_run:
         engine = choose_engine(
             args.engine, push=args.push, insecure=args.insecure, storage_driver=args.storage_driver
         )
-        made = run_plan(plan, engine, log=lambda line: print(line, file=sys.stderr))
+        made = run_image_set(plan, engine, log=lambda line: print(line, file=sys.stderr))
     if args.json:
         print(json.dumps(plan.to_json() | {"made": made, "pushed": args.push and not args.dry_run}))
     else:

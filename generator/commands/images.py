@@ -9,15 +9,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from generator.commands.common import add_matrix_argument
+from generator.commands.common import Subparsers, add_matrix_argument
 from generator.errors import UserError
 from generator.fileio import write_atomically
 from generator.matrix.load import load_matrix
+from generator.publish.images.contents import default_repository, provenance_from
 from generator.publish.images.engines import ENGINES, choose_engine
 from generator.publish.images.families import (
     families,
@@ -25,23 +25,28 @@ from generator.publish.images.families import (
     publish_family,
     subject_checksums,
 )
-from generator.publish.images.plan import default_repository, provenance_from
-from generator.publish.interchange import cells_from_json
+from generator.publish.interchange import read_cells
+from generator.publish.repository import WHEELS_DIR
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "images", help="build (and push) the images of every cell in a cells JSON file"
     )
-    parser.add_argument("--cells", type=Path, required=True, help="cells JSON (from lock-export)")
+    parser.add_argument("--cells", type=Path, required=True, help="`lock-export`'s cells.json")
     parser.add_argument(
-        "--wheels", type=Path, required=True, help="the verified publish folder (from collect)"
+        "--collected",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the verified publish folder (`collect --output-dir`)",
     )
     parser.add_argument(
-        "--all-wheels",
+        "--wheels",
         type=Path,
-        default=Path("wheels"),
-        help="every published wheel, to decide which version is newest (default: wheels)",
+        default=Path(WHEELS_DIR),
+        metavar="DIR",
+        help="the published wheels, to decide which version is newest (default: wheels)",
     )
     add_matrix_argument(parser)
     parser.add_argument(
@@ -52,8 +57,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--revision", help="git commit for the OCI labels (default $GITHUB_SHA)")
     parser.add_argument("--push", action="store_true")
     parser.add_argument(
-        "--subjects",
+        "--output",
         type=Path,
+        metavar="FILE",
         help="with --push: write the pushed lists' digests here, in the subject-checksums "
         "format of actions/attest-build-provenance",
     )
@@ -66,25 +72,28 @@ def run(args: argparse.Namespace) -> int:
     registry = args.registry or load_matrix(args.matrix).model.registry or default_repository()
     if not registry:
         raise UserError("--registry is required outside GitHub Actions, e.g. ghcr.io/owner/repo")
-    if not args.wheels.is_dir():
+    if not args.collected.is_dir():
         raise UserError(
-            f"--wheels {args.wheels}: no such folder — pass the folder that `collect --out` filled"
+            f"--collected {args.collected}: no such folder — pass the folder that "
+            "`collect --output-dir` filled"
         )
-    grouped = families(cells_from_json(args.cells))
-    pythons = {python for _module, _version, python in grouped}
-    newest = newest_versions([args.wheels, args.all_wheels], pythons)
+    grouped = families(read_cells(args.cells))
+    pythons = {family.python for family in grouped}
+    newest = newest_versions([args.collected, args.wheels], pythons)
     engine = choose_engine(
         args.engine, push=args.push, insecure=args.insecure, storage_driver="auto"
     )
     provenance = provenance_from(None, None, args.revision, os.environ)
     made: list[str] = []
     digests: dict[str, str] = {}
-    for (module, version, python), archs in grouped.items():
-        latest = newest.get((canonicalize_name(module), python)) == Version(version)
+    for family, archs in grouped.items():
+        latest = newest.get((canonicalize_name(family.module), family.python)) == Version(
+            family.version
+        )
         made += publish_family(
-            (module, version, python),
+            family,
             archs,
-            args.wheels,
+            args.collected,
             registry,
             provenance,
             engine,
@@ -92,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             log=lambda line: print(line, file=sys.stderr),
             pushed_digests=digests,
         )
-    if args.subjects:
-        write_atomically(args.subjects, subject_checksums(digests))
+    if args.output:
+        write_atomically(args.output, subject_checksums(digests))
     print("\n".join(made))
     return 0

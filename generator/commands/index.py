@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
+from generator.commands.common import Subparsers
+from generator.publish.repository import WHEELS_DIR
 from generator.publish.site.simple_index import (
     base_urls,
     relative_urls,
@@ -14,12 +15,10 @@ from generator.publish.site.simple_index import (
 )
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "index", help="write a PEP 503/691 simple index for wheels/"
-    )
-    parser.add_argument("--wheels", type=Path, default=Path("wheels"), metavar="DIR")
-    parser.add_argument("--out", type=Path, default=Path("site/simple"), metavar="DIR")
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser("index", help="write a PEP 503/691 simple index for wheels/")
+    parser.add_argument("--wheels", type=Path, default=Path(WHEELS_DIR), metavar="DIR")
+    parser.add_argument("--output-dir", type=Path, default=Path("site/simple"), metavar="DIR")
     parser.add_argument(
         "--base-url",
         metavar="URL",
@@ -31,8 +30,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     files = scan_wheels(args.wheels)
-    url_of = base_urls(args.base_url) if args.base_url else relative_urls(args.wheels, args.out)
-    write_simple_index(files, args.out, url_of)
+    url_of = (
+        base_urls(args.base_url) if args.base_url else relative_urls(args.wheels, args.output_dir)
+    )
+    write_simple_index(files, args.output_dir, url_of)
     projects = len({file.project for file in files})
-    print(f"index: {len(files)} files in {projects} projects → {args.out}")
+    print(f"index: {len(files)} files in {projects} projects → {args.output_dir}")
     return 0

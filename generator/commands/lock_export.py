@@ -1,22 +1,26 @@
-"""`lock-export`: the lock as the publish verbs' inputs (collect --cells/--fetch, catalog)."""
+"""`lock-export`: the lock as the publish verbs' inputs (cells, fetch list, catalog records)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-from generator.commands.common import add_matrix_argument
+from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
 from generator.errors import UserError
-from generator.fileio import append_text, write_atomically
+from generator.fileio import write_atomically
+from generator.github import write_outputs
 from generator.lock.model import LOCK_NAME, load_lock
 from generator.matrix.load import load_matrix
-from generator.plan.jobs import WHEELS_DIR
-from generator.publish.selection import dump, export, planned_cells
+from generator.plan.jobs import read_plan
+from generator.publish.interchange import cells_json, files_json, records_json
+from generator.publish.repository import WHEELS_DIR, published_wheels
+from generator.publish.selection import export
+
+CELLS, FETCH, CATALOG = "cells.json", "fetch.json", "catalog.json"
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "lock-export",
         help="write the cells to verify, the upstream/pure wheels to fetch and catalog records",
     )
@@ -28,14 +32,14 @@ def register(subparsers: Any) -> None:
         help="this run's plan (`plan --output`): cells and fetches of the module "
         "versions it builds; without it, every locked version",
     )
-    parser.add_argument("--cells", type=Path, metavar="JSON", help="for `collect --cells`")
-    parser.add_argument("--fetch", type=Path, metavar="JSON", help="for `collect --fetch`")
-    parser.add_argument("--catalog", type=Path, metavar="JSON", help="for `catalog --cells`")
     parser.add_argument(
-        "--github-output",
-        metavar="FILE",
-        help="append `cells=N` (cells to publish) as a step output",
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"write {CELLS} (for collect and images), {FETCH} (for collect) and {CATALOG} "
+        "(for catalog) here",
     )
+    add_github_output_argument(parser, "cells=N (cells to publish)")
     parser.add_argument(
         "--wheels",
         type=Path,
@@ -52,17 +56,15 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(
             f"no {LOCK_NAME} beside {matrix.path.name} — run `python -m generator update` first"
         )
-    planned = planned_cells(args.plan) if args.plan else None
-    result = export(lock, args.wheels or matrix.root / WHEELS_DIR, planned)
-    for path, records in (
-        (args.cells, result.cells),
-        (args.fetch, result.fetch),
-        (args.catalog, result.catalog),
-    ):
-        if path:
-            write_atomically(path, dump(records))
-    if args.github_output:
-        append_text(args.github_output, f"cells={len(result.cells)}\n")
+    planned = read_plan(args.plan).planned_cells() if args.plan else None
+    published = published_wheels(args.wheels or matrix.root / WHEELS_DIR)
+    result = export(lock, published, planned)
+    if args.output_dir:
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(args.output_dir / CELLS, cells_json(result.cells))
+        write_atomically(args.output_dir / FETCH, files_json(result.fetch))
+        write_atomically(args.output_dir / CATALOG, records_json(result.catalog))
+    write_outputs(args.github_output, {"cells": len(result.cells)})
     print(
         f"lock-export: {len(result.cells)} cells, {len(result.fetch)} wheels to fetch, "
         f"{len(result.catalog)} catalog records"

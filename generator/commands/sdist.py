@@ -1,25 +1,29 @@
-"""`sdist`: download a module's sdist, sha256-verified."""
+"""`sdist`: download a module's sdist, sha256-verified (the lock's hash when it has one)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from generator.build.sdist import fetch_sdist
-from generator.commands.common import add_matrix_argument
-from generator.lock.model import LOCK_NAME, read_lock
+from generator.commands.common import Subparsers, add_matrix_argument, add_plan_job_arguments
+from generator.errors import UserError
+from generator.lock.model import load_lock
 from generator.matrix.load import load_matrix
+from generator.plan.jobs import read_plan
 from generator.pypi.client import PyPIClient
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "sdist", help="download the .tar.gz sdist of MODULE VERSION, checking its sha256"
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sdist", help="download the .tar.gz sdist of a module version, checking its sha256"
     )
-    parser.add_argument("--module", required=True)
-    parser.add_argument("--version", required=True)
-    parser.add_argument("--dest", default="sdist", type=Path, help="directory (default: sdist)")
+    add_plan_job_arguments(parser)
+    parser.add_argument("--module", help="with --version (or use --plan/--job)")
+    parser.add_argument("--version")
+    parser.add_argument(
+        "--output-dir", default="sdist", type=Path, metavar="DIR", help="default: sdist"
+    )
     parser.add_argument("--sha256", help="expected hash (default: the lock's, else the index's)")
     parser.add_argument(
         "--index-url", help="simple index (default: matrix.yml's index-url, PIP_INDEX_URL or PyPI)"
@@ -29,14 +33,29 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    module, version = _module_version(args)
     sha256, index_url = args.sha256, args.index_url
     if Path(args.matrix).is_file():
         matrix = load_matrix(args.matrix)
         index_url = index_url or matrix.model.index_url
-        lock = read_lock(matrix.path.parent / LOCK_NAME)
-        locked = lock.sdist(args.module, args.version) if lock else None
+        lock = load_lock(matrix)
+        locked = lock.sdist(module, version) if lock else None
         sha256 = sha256 or (locked.sha256 if locked else None)
     with PyPIClient(index_url) as client:
-        path = fetch_sdist(client, args.module, args.version, args.dest, sha256)
+        path = fetch_sdist(client, module, version, args.output_dir, sha256)
     print(path)
     return 0
+
+
+def _module_version(args: argparse.Namespace) -> tuple[str, str]:
+    if args.plan or args.job:
+        if not (args.plan and args.job) or args.module or args.version:
+            raise UserError(
+                "--plan and --job go together, without --module/--version — give a planned "
+                "job, or a module version"
+            )
+        job = read_plan(args.plan).job(args.job)
+        return job.module, job.version
+    if not (args.module and args.version):
+        raise UserError("give --module NAME --version VERSION, or --plan FILE --job ID")
+    return args.module, args.version

@@ -1,10 +1,12 @@
-"""Facts about one wheel file: its parsed name, its sha256, and its Requires-Python."""
+"""Files on an index and wheel files: a file reference, a wheel's parsed name, its sha256,
+and its Requires-Python."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -14,13 +16,28 @@ from packaging.tags import Tag
 from packaging.utils import (
     InvalidWheelFilename,
     NormalizedName,
+    canonicalize_name,
     parse_wheel_filename,
 )
 from packaging.version import Version
 
+from generator.core.cells import Cell
+from generator.core.tags import cpython_musllinux, installs
 from generator.errors import UserError
 
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, order=True)
+class FileRef:
+    """A file on the index (an sdist or a wheel): enough to download and verify it."""
+
+    filename: str
+    url: str
+    sha256: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "url": self.url, "sha256": self.sha256}
 
 
 @dataclass(frozen=True)
@@ -29,6 +46,15 @@ class WheelName:
     project: NormalizedName
     version: Version
     tags: frozenset[Tag]
+
+    def cells(self) -> list[Cell]:
+        """The cells a CPython-specific musllinux wheel serves; [] for pure or abi3 wheels,
+        whose cells cannot be read from the filename and must be listed explicitly."""
+        found = [cpython_musllinux(tag) for tag in self.tags]
+        return sorted(
+            Cell(self.project, str(self.version), python, arch)
+            for python, arch in (pair for pair in found if pair is not None)
+        )
 
 
 def parse_wheel_name(filename: str, where: str = "") -> WheelName:
@@ -82,3 +108,33 @@ def _metadata_bytes(archive: zipfile.ZipFile) -> bytes | None:
 
 def _describe(wheel: Path | bytes) -> str:
     return str(wheel) if isinstance(wheel, Path) else "a wheel"
+
+
+@dataclass(frozen=True)
+class PublishedWheels:
+    """The wheels this repository already publishes (wheels/), by project: what the plan
+    skips and the catalog counts as built. Read from disk once, in generator.publish.repository."""
+
+    by_project: Mapping[NormalizedName, tuple[WheelName, ...]]
+
+    @classmethod
+    def of(cls, names: Iterable[WheelName]) -> PublishedWheels:
+        grouped: dict[NormalizedName, list[WheelName]] = {}
+        for name in names:
+            grouped.setdefault(name.project, []).append(name)
+        return cls({project: tuple(found) for project, found in grouped.items()})
+
+    def serves(self, cell: Cell) -> bool:
+        """A wheel of the cell's module at its version that installs on the cell."""
+        version = Version(cell.version)
+        return any(
+            name.version == version and installs(name.tags, cell.python, cell.arch)
+            for name in self.by_project.get(canonicalize_name(cell.module), ())
+        )
+
+    def has(self, filename: str) -> bool:
+        try:
+            project = parse_wheel_filename(filename)[0]
+        except InvalidWheelFilename:
+            return False
+        return any(name.filename == filename for name in self.by_project.get(project, ()))

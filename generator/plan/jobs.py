@@ -2,6 +2,9 @@
 
 One job per arch keeps one container (and one `before-all`) for all Pythons;
 GitHub allows 256 jobs per matrix, so jobs are cut into shards of that size.
+
+The plan is the artifact: `plan --output plan.json` writes it, every later job of the run
+reads it back with `Plan.from_json` (a build job runs exactly the job the plan wrote).
 """
 
 from __future__ import annotations
@@ -10,24 +13,30 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from generator.core.platforms import ARCHS, python_sort_key
-from generator.lock.model import Lock, load_lock
-from generator.matrix.expand import Cell, SkippedCell
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
+
+from generator.core.cells import Cell, SkippedCell
+from generator.core.platforms import ARCHS, PYTHONS, python_sort_key
+from generator.core.wheels import PublishedWheels
+from generator.errors import UserError
+from generator.fileio import read_json, validated
+from generator.lock.model import Lock
 from generator.matrix.load import LoadedMatrix
 from generator.matrix.model import ResolvedModule
 from generator.plan import cibuildwheel as cibw
 from generator.plan.select import (
     cells_to_build,
+    module_for_plan,
     module_versions,
     plan_module_names,
-    resolve_module,
 )
 
 JOBS_PER_SHARD = 256  # GitHub's limit for one matrix
-WHEELS_DIR = "wheels"  # beside matrix.yml: wheels/<module>/<wheel>, published by this repo
 SHARDS = 4  # build jobs rendered per workflow; jobs beyond SHARDS × 256 wait for the next run
+PLAN_FIX = "write it again with `python -m generator plan --output plan.json`"
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,10 @@ class Job:
     @property
     def identifiers(self) -> tuple[str, ...]:
         return cibw.identifiers(self.pythons, self.arch)
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return tuple(Cell(self.module, self.version, python, self.arch) for python in self.pythons)
 
     @property
     def runner(self) -> str:
@@ -68,13 +81,10 @@ class Job:
         }
 
     def matrix_entry(self) -> dict[str, str]:
-        """What the workflow matrix carries: enough to call `generator build`."""
+        """What the workflow matrix carries: the job's id (the build reads the rest from the
+        plan) and what the runner must know before the generator runs."""
         return {
             "id": self.id,
-            "module": self.module,
-            "version": self.version,
-            "arch": self.arch,
-            "python": " ".join(self.pythons),
             "runner": self.runner,
             "qemu-platform": ARCHS[self.arch].qemu_platform,
         }
@@ -85,6 +95,7 @@ class Plan:
     jobs: tuple[Job, ...]
     deferred: tuple[Job, ...]  # over SHARDS × JOBS_PER_SHARD: built by the next run
     skipped: tuple[SkippedCell, ...]
+    root: Path  # the checkout the jobs' hook paths point into
 
     def shards(self) -> list[list[Job]]:
         return [
@@ -92,37 +103,71 @@ class Plan:
             for start in range(0, len(self.jobs), JOBS_PER_SHARD)
         ]
 
+    def job(self, job_id: str) -> Job:
+        found = next((job for job in self.jobs if job.id == job_id), None)
+        if found is None:
+            known = ", ".join(job.id for job in self.jobs) or "none"
+            raise UserError(f"the plan has no job {job_id!r} (it has: {known}) — pass a job id")
+        return found
+
+    def planned_cells(self) -> set[Cell]:
+        """Every cell this run's jobs build (abi3: the builder cells)."""
+        return {cell for job in self.jobs for cell in job.cells}
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "root": str(self.root),
             "jobs": [job.to_json() for job in self.jobs],
-            "deferred": [job.id for job in self.deferred],
-            "skipped": [{**_cell_json(s.cell), "reason": s.reason} for s in self.skipped],
+            "deferred": [job.to_json() for job in self.deferred],
+            "skipped": [
+                {
+                    "module": s.cell.module,
+                    "version": s.cell.version,
+                    "python": s.cell.python,
+                    "arch": s.cell.arch,
+                    "reason": s.reason,
+                }
+                for s in self.skipped
+            ],
         }
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> Plan:
+        """A plan as `to_json` wrote it, checked field by field (a UserError says where)."""
+        wire = validated(_PLAN, data, where, "a plan written by `plan --output`", PLAN_FIX)
+        jobs = tuple(_job(entry, where) for entry in wire["jobs"])
+        deferred = tuple(_job(entry, where) for entry in wire["deferred"])
+        skipped = tuple(
+            SkippedCell(Cell(s["module"], s["version"], s["python"], s["arch"]), s["reason"])
+            for s in wire["skipped"]
+        )
+        return cls(jobs, deferred, skipped, Path(wire["root"]))
+
+
+def read_plan(path: Path) -> Plan:
+    data = read_json(path, "a plan written by `plan --output`", PLAN_FIX)
+    return Plan.from_json(data, str(path))
 
 
 def make_plan(
     matrix: LoadedMatrix,
+    lock: Lock | None,
+    published: PublishedWheels | None,
     only_modules: Sequence[str] | None = None,
-    repo_root: Path | None = None,
-    lock: Lock | Literal["load"] | None = "load",
 ) -> Plan:
-    """Jobs for the cells that need building: with the lock (read beside the matrix unless
-    given), only its `build` cells (abi3: one per arch; implied modules too) that have no
-    wheel in wheels/ yet; without one, every pinned cell."""
-    root = repo_root or matrix.root
-    if lock == "load":
-        lock = load_lock(matrix)
+    """Jobs for the cells that need building: with a lock, only the cells it says need a
+    job (abi3: one per arch; implied modules too); without one, every pinned cell — in both
+    cases minus those whose wheel is already `published` (None: build them all)."""
     jobs: list[Job] = []
     skipped: list[SkippedCell] = []
     selection = None if only_modules is None else list(only_modules)
-    names = plan_module_names(matrix, lock, selection)
-    for name in names:
-        module = resolve_module(matrix, lock, name)
-        cells = cells_to_build(module, lock, root / WHEELS_DIR, module_versions(module, lock))
+    for name in plan_module_names(matrix, lock, selection):
+        module = module_for_plan(matrix, lock, name)
+        cells = cells_to_build(module, lock, published, module_versions(module, lock))
         skipped.extend(cells.skipped)
-        jobs.extend(jobs_for(module, cells.to_build, root))
+        jobs.extend(jobs_for(module, cells.to_build, matrix.root))
     limit = SHARDS * JOBS_PER_SHARD
-    return Plan(tuple(jobs[:limit]), tuple(jobs[limit:]), tuple(skipped))
+    return Plan(tuple(jobs[:limit]), tuple(jobs[limit:]), tuple(skipped), matrix.root)
 
 
 def jobs_for(module: ResolvedModule, cells: Iterable[Cell], repo_root: Path) -> list[Job]:
@@ -138,10 +183,52 @@ def jobs_for(module: ResolvedModule, cells: Iterable[Cell], repo_root: Path) -> 
     return jobs
 
 
-def _cell_json(cell: Cell) -> dict[str, str]:
-    return {
-        "module": cell.module,
-        "version": cell.version,
-        "python": cell.python,
-        "arch": cell.arch,
-    }
+class _JobWire(TypedDict):
+    id: str
+    module: str
+    version: str
+    python: list[str]
+    arch: str
+    identifiers: list[str]
+    runner: str
+    qemu: bool
+    env: dict[str, str]
+
+
+class _SkippedWire(TypedDict):
+    module: str
+    version: str
+    python: str
+    arch: str
+    reason: str
+
+
+class _PlanWire(TypedDict):
+    root: str
+    jobs: list[_JobWire]
+    deferred: list[_JobWire]
+    skipped: list[_SkippedWire]
+
+
+_PLAN = TypeAdapter(_PlanWire)
+
+
+def _job(entry: _JobWire, where: str) -> Job:
+    problem = _job_problem(entry)
+    if problem:
+        raise UserError(f"{where}: job {entry['id']!r}: {problem} — {PLAN_FIX}")
+    return Job(
+        entry["module"], entry["version"], entry["arch"], tuple(entry["python"]), entry["env"]
+    )
+
+
+def _job_problem(entry: _JobWire) -> str | None:
+    if entry["arch"] not in ARCHS:
+        return f"unknown arch {entry['arch']!r}"
+    unknown = [python for python in entry["python"] if python not in PYTHONS]
+    if unknown or not entry["python"]:
+        return f"unknown Python(s) {unknown or '(none)'}"
+    job = Job(entry["module"], entry["version"], entry["arch"], tuple(entry["python"]), {})
+    if job.id != entry["id"] or list(job.identifiers) != entry["identifiers"]:
+        return "its id or identifiers do not match its module, version, Pythons and arch"
+    return None

@@ -16,18 +16,17 @@ from typing import TypeVar
 
 import requests
 
-from generator.core.wheels import parse_wheel_name, sha256_of_file
+from generator.core.cells import Cell, Origin
+from generator.core.wheels import FileRef, parse_wheel_name, sha256_of_file
 from generator.errors import Failure, GeneratorError, UserError
 from generator.fileio import copy_atomically, write_atomically
 from generator.publish.closure import download_closure, verify_cell
-from generator.publish.fetch import FetchEntry, fetch_wheel, new_session
-from generator.publish.interchange import Cell, cells_from_wheel
-from generator.publish.manifest import (
+from generator.publish.fetch import download_session, fetch_wheel
+from generator.publish.interchange import (
     BUILT_SUBJECTS_NAME,
     MANIFEST_NAME,
     Manifest,
     ManifestEntry,
-    Origin,
 )
 from generator.publish.repository import check_size, wheel_relpath
 
@@ -42,7 +41,7 @@ def warn_to_stderr(message: str) -> None:
 
 def collect(
     built_dirs: Sequence[Path],
-    fetch_list: Sequence[FetchEntry],
+    fetch_list: Sequence[FileRef],
     dest: Path,
     *,
     cells: Sequence[Cell] | None = None,
@@ -58,7 +57,7 @@ def collect(
     for wheel in _built_wheels(built_dirs):
         copy_atomically(wheel, dest / wheel.name)
         origins[wheel.name] = Origin.BUILT
-    session = session or new_session()
+    session = session or download_session()
     for entry in fetch_list:
         local = [wheels_dir / wheel_relpath(entry.filename)] if wheels_dir else []
         fetch_wheel(entry, dest, session, local)
@@ -86,6 +85,8 @@ def _built_wheels(built_dirs: Sequence[Path]) -> list[Path]:
     the same filename twice is fine only with the same bytes."""
     by_name: dict[str, Path] = {}
     for root in built_dirs:
+        if not root.exists():
+            continue  # no build job uploaded anything: a run that only fetches wheels
         if not root.is_dir():
             raise UserError(f"{root}: not a directory of built wheels (artifact download path?)")
         for wheel in sorted(root.rglob("*.whl")):
@@ -101,7 +102,7 @@ def _built_wheels(built_dirs: Sequence[Path]) -> list[Path]:
 
 
 def _cells_of(origins: dict[str, Origin]) -> set[Cell]:
-    return {cell for name in origins for cell in cells_from_wheel(parse_wheel_name(name))}
+    return {cell for name in origins for cell in parse_wheel_name(name).cells()}
 
 
 def _gather_dependencies(cell: Cell, dest: Path, links: list[Path]) -> list[str]:

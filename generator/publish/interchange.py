@@ -1,109 +1,194 @@
-"""A cell — one module version for one Python on one arch — and its publication status.
+"""Every JSON file a publish run passes between its steps, with its one reader and writer.
 
-Deliberately small: the matrix lock will produce these records through an adapter.
+    cells.json     [{module, version, python, arch}]           lock-export → collect, images
+    fetch.json     [{filename, url, sha256}]                   lock-export → collect
+    catalog.json   [{module, version, python, arch, status}]   lock-export → catalog
+    manifest.json  {format, files: [...], cells: [...]}        collect → commit-wheels
+
+(plan.json, the build jobs' input, is generator.plan.jobs.Plan.) Readers check every field
+against the file's wire model and name the file and the place of the first problem.
 """
 
 from __future__ import annotations
 
-import enum
-import json
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-from packaging.tags import Tag
 from packaging.utils import canonicalize_name
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
 
-from generator.core.wheels import WheelName
+from generator.core.cells import Cell, Origin, Served
+from generator.core.platforms import ARCHS, PYTHONS
+from generator.core.wheels import FileRef, parse_wheel_name
 from generator.errors import UserError
+from generator.fileio import dump_json, read_json, validated, write_atomically
 
-ARCHES = ("x86_64", "i686", "aarch64", "ppc64le", "s390x", "armv7l", "riscv64")
-
-
-class CellStatus(enum.StrEnum):
-    BUILT = "built"  # built by this repository
-    UPSTREAM = "upstream"  # a compatible musllinux wheel already exists on PyPI
-    PURE = "pure"  # a pure-Python wheel serves it
-    MISSING = "missing"  # nothing installable yet
-
-
-@dataclass(frozen=True, order=True)
-class Cell:
-    module: str
-    version: str
-    python: str  # "3.12"
-    arch: str  # "x86_64"; the musllinux platform spelling
-
-    def __str__(self) -> str:
-        return f"{self.module}=={self.version} (python {self.python}, {self.arch})"
-
-    @property
-    def requirement(self) -> str:
-        return f"{self.module}=={self.version}"
+MANIFEST_NAME = "manifest.json"
+BUILT_SUBJECTS_NAME = "built.sha256"  # for actions/attest-build-provenance subject-checksums
+MANIFEST_FORMAT = 1
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_LOCK_EXPORT_FIX = "write it again with `python -m generator lock-export`"
 
 
 @dataclass(frozen=True, order=True)
 class CellRecord:
+    """One catalog entry: a cell and what it is served by."""
+
     cell: Cell
-    status: CellStatus
+    status: Served
 
 
-def cells_from_json(path: Path) -> list[Cell]:
-    """Read `[{"module", "version", "python", "arch"}, ...]`."""
-    return [_cell(item, path) for item in _json_list(path)]
+@dataclass(frozen=True, order=True)
+class ManifestEntry:
+    filename: str
+    sha256: str
+    size: int
+    origin: Origin
 
 
-def records_from_json(path: Path) -> list[CellRecord]:
-    """Read `[{"module", "version", "python", "arch", "status"}, ...]`."""
-    records = []
-    for item in _json_list(path):
-        status = item.get("status")
-        if status not in set(CellStatus):
-            allowed = ", ".join(CellStatus)
-            raise UserError(f"{path}: status {status!r} in {item} is not one of: {allowed}")
-        records.append(CellRecord(_cell(item, path), CellStatus(status)))
-    return records
+@dataclass
+class Manifest:
+    """The sha256 manifest of everything a run publishes (JSON, sorted, diff-friendly)."""
+
+    files: list[ManifestEntry] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)  # verified to install offline
+
+    def to_json(self) -> str:
+        return dump_json(
+            {
+                "format": MANIFEST_FORMAT,
+                "files": [
+                    {"filename": f.filename, "sha256": f.sha256, "size": f.size, "origin": f.origin}
+                    for f in sorted(self.files)
+                ],
+                "cells": [_cell_json(cell) for cell in sorted(self.cells)],
+            }
+        )
+
+    def write(self, path: Path) -> None:
+        write_atomically(path, self.to_json())
+
+    def built_subjects(self) -> str:
+        """`sha256sum` lines of the wheels this run built: what its provenance attests
+        (fetched upstream wheels were built elsewhere, so they are not claimed)."""
+        return "".join(
+            f"{f.sha256}  {f.filename}\n" for f in sorted(self.files) if f.origin is Origin.BUILT
+        )
 
 
-def cells_from_wheel(name: WheelName) -> list[Cell]:
-    """The cells a CPython-specific musllinux wheel serves; [] for pure or abi3 wheels,
-    whose cells cannot be read from the filename and must be listed explicitly."""
-    cells = []
-    for tag in name.tags:
-        python, arch = _cpython_musllinux(tag)
-        if python and arch:
-            cells.append(Cell(name.project, str(name.version), python, arch))
-    return cells
+# Wire models: exactly what each file holds.
+class _CellWire(TypedDict):
+    module: str
+    version: str
+    python: str
+    arch: str
 
 
-def _cpython_musllinux(tag: Tag) -> tuple[str | None, str | None]:
-    if not (tag.interpreter.startswith("cp") and tag.abi == tag.interpreter):
-        return None, None
-    if not tag.platform.startswith("musllinux_"):
-        return None, None
-    digits = tag.interpreter[2:]
-    python = f"{digits[0]}.{digits[1:]}"
-    arch = tag.platform.split("_", 3)[3]  # musllinux_1_2_<arch>
-    return python, arch
+class _RecordWire(_CellWire):
+    status: Literal["built", "upstream", "pure", "missing"]
 
 
-def _json_list(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError(f"{path}: cannot read ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise UserError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise UserError(f"{path}: expected a JSON list of objects")
-    return data
+class _FileWire(TypedDict):
+    filename: str
+    url: str
+    sha256: str
 
 
-def _cell(item: dict[str, Any], path: Path) -> Cell:
-    fields = ("module", "version", "python", "arch")
-    missing = [field for field in fields if not isinstance(item.get(field), str)]
-    if missing:
-        raise UserError(f"{path}: entry {item} lacks string field(s) {', '.join(missing)}")
-    if item["arch"] not in ARCHES:
-        raise UserError(f"{path}: arch {item['arch']!r} in {item} is not one of {ARCHES}")
+class _ManifestFileWire(TypedDict):
+    filename: str
+    sha256: str
+    size: int
+    origin: Literal["built", "fetched", "dependency"]
+
+
+class _ManifestWire(TypedDict):
+    format: Literal[1]
+    files: list[_ManifestFileWire]
+    cells: list[_CellWire]
+
+
+_CELLS = TypeAdapter(list[_CellWire])
+_RECORDS = TypeAdapter(list[_RecordWire])
+_FILES = TypeAdapter(list[_FileWire])
+_MANIFEST = TypeAdapter(_ManifestWire)
+
+
+def cells_json(cells: Iterable[Cell]) -> str:
+    return dump_json([_cell_json(cell) for cell in cells])
+
+
+def read_cells(path: Path) -> list[Cell]:
+    """cells.json: the cells to verify and publish."""
+    what = "a cells list written by `lock-export --cells`"
+    wire = validated(
+        _CELLS, read_json(path, what, _LOCK_EXPORT_FIX), str(path), what, _LOCK_EXPORT_FIX
+    )
+    return [_cell(item, path) for item in wire]
+
+
+def records_json(records: Iterable[CellRecord]) -> str:
+    return dump_json([{**_cell_json(r.cell), "status": str(r.status)} for r in records])
+
+
+def read_records(path: Path) -> list[CellRecord]:
+    """catalog.json: every locked cell with its catalog status."""
+    what = "catalog records written by `lock-export --catalog`"
+    data = read_json(path, what, _LOCK_EXPORT_FIX)
+    wire = validated(_RECORDS, data, str(path), what, _LOCK_EXPORT_FIX)
+    return [CellRecord(_cell(item, path), Served(item["status"])) for item in wire]
+
+
+def files_json(files: Iterable[FileRef]) -> str:
+    return dump_json([file.to_json() for file in files])
+
+
+def read_fetch_list(path: Path) -> list[FileRef]:
+    """fetch.json: the upstream and pure wheels to download, each with its sha256."""
+    what = "a fetch list written by `lock-export --fetch`"
+    data = read_json(path, what, _LOCK_EXPORT_FIX)
+    wire = validated(_FILES, data, str(path), what, _LOCK_EXPORT_FIX)
+    files = []
+    for item in wire:
+        ref = FileRef(item["filename"], item["url"], item["sha256"].lower())
+        parse_wheel_name(ref.filename, str(path))
+        if not _SHA256.fullmatch(ref.sha256):
+            raise UserError(f"{path}: sha256 of {ref.filename} is not 64 hex digits")
+        files.append(ref)
+    return files
+
+
+def read_manifest(path: Path) -> Manifest:
+    """manifest.json, as `collect` wrote it."""
+    what = "a manifest written by `collect`"
+    fix = "run `collect` first"
+    wire = validated(_MANIFEST, read_json(path, what, fix), str(path), what, fix)
+    files = [
+        ManifestEntry(f["filename"], f["sha256"], f["size"], Origin(f["origin"]))
+        for f in wire["files"]
+    ]
+    return Manifest(files, [_cell(item, path) for item in wire["cells"]])
+
+
+def _cell_json(cell: Cell) -> dict[str, str]:
+    return {
+        "module": cell.module,
+        "version": cell.version,
+        "python": cell.python,
+        "arch": cell.arch,
+    }
+
+
+def _cell(item: _CellWire, path: Path) -> Cell:
+    if item["arch"] not in ARCHS:
+        raise UserError(
+            f"{path}: arch {item['arch']!r} in {dict(item)} is not one of {tuple(ARCHS)}"
+        )
+    if item["python"] not in PYTHONS:
+        raise UserError(
+            f"{path}: python {item['python']!r} in {dict(item)} is not one of {PYTHONS}"
+        )
     return Cell(canonicalize_name(item["module"]), item["version"], item["python"], item["arch"])

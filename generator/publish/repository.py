@@ -18,14 +18,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from generator.core.wheels import parse_wheel_name
+from generator.core.wheels import PublishedWheels, WheelName, parse_wheel_name
 from generator.errors import UserError
 
+WHEELS_DIR = "wheels"  # beside matrix.yml
 SUMS_NAME = "SHA256SUMS"
 HARD_LIMIT = 100 * 1024 * 1024  # GitHub rejects pushes with larger files.
 WARN_LIMIT = 50 * 1024 * 1024  # GitHub warns; large files bloat every clone forever.
@@ -34,6 +35,35 @@ WARN_LIMIT = 50 * 1024 * 1024  # GitHub warns; large files bloat every clone for
 def wheel_relpath(filename: str) -> PurePosixPath:
     """Where a wheel lives, relative to `wheels/`."""
     return PurePosixPath(parse_wheel_name(filename).project, filename)
+
+
+def wheel_paths(wheels_dir: Path) -> list[Path]:
+    """Every wheel under `wheels_dir`, checked against the layout (a misplaced file is an
+    error: its raw link would not be where people expect it)."""
+    if not wheels_dir.is_dir():
+        raise UserError(f"{wheels_dir}: no such directory — pass the repository's wheels/")
+    found = []
+    for path in sorted(wheels_dir.rglob("*.whl")):
+        relpath = PurePosixPath(path.relative_to(wheels_dir).as_posix())
+        expected = wheel_relpath(path.name)
+        if relpath != expected:
+            raise UserError(
+                f"{wheels_dir / relpath}: misplaced — the layout puts it at "
+                f"{wheels_dir / expected} (git mv it there)"
+            )
+        found.append(path)
+    return found
+
+
+def published_wheels(wheels_dir: Path) -> PublishedWheels:
+    """What wheels/ holds, read once; no folder yet means nothing is published."""
+    names: list[WheelName] = []
+    for path in sorted(wheels_dir.glob("*/*.whl")) if wheels_dir.is_dir() else []:
+        try:
+            names.append(parse_wheel_name(path.name))
+        except UserError:
+            continue  # not a wheel name: `index` reports it; the plan only skips it
+    return PublishedWheels.of(names)
 
 
 def check_size(name: str, size: int) -> str | None:

@@ -25,8 +25,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from generator.core.wheels import parse_wheel_name, requires_python_of, sha256_of_file
-from generator.errors import UserError
-from generator.publish.repository import wheel_relpath
+from generator.publish.repository import wheel_paths
 
 _API_VERSION = "1.1"
 
@@ -47,21 +46,12 @@ class IndexedFile:
 
 def scan_wheels(wheels_dir: Path) -> list[IndexedFile]:
     """Every wheel under `wheels_dir`, checked against the documented layout."""
-    if not wheels_dir.is_dir():
-        raise UserError(f"{wheels_dir}: no such directory — pass the repository's wheels/")
     found = []
-    for path in sorted(wheels_dir.rglob("*.whl")):
-        relpath = PurePosixPath(path.relative_to(wheels_dir).as_posix())
-        expected = wheel_relpath(path.name)
-        if relpath != expected:
-            raise UserError(
-                f"{wheels_dir / relpath}: misplaced — the layout puts it at "
-                f"{wheels_dir / expected} (git mv it there)"
-            )
+    for path in wheel_paths(wheels_dir):
         name = parse_wheel_name(path.name)
         found.append(
             IndexedFile(
-                relpath,
+                PurePosixPath(path.relative_to(wheels_dir).as_posix()),
                 name.project,
                 name.version,
                 sha256_of_file(path),
