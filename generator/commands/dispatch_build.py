@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
+from generator.commands.common import Subparsers
 from generator.errors import UserError
 from generator.github import dispatch_workflow
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "dispatch-build", help="start the build workflow via workflow_dispatch (GitHub REST API)"
     )
     parser.add_argument("--workflow", default="build.yml", help="workflow file (default build.yml)")

@@ -1,10 +1,11 @@
-"""Race-safe publication of wheels into the repository: one commit per run, fast-forward only.
+"""Race-safe commits to the repository's branch: fast-forward only, one core for all.
 
-Several publish jobs may push at once. Each attempt rebuilds the commit from scratch on top of
-the remote branch's newest head, in a private git index (the working tree is never touched):
-the new wheels are added, the retention setting applied, and SHA256SUMS regenerated from the
-resulting tree — never merged by hand. A push that loses the race is retried after a jittered
-exponential backoff, a bounded number of times.
+Several publish jobs (and the scheduled lock update) may push at once. Each attempt rebuilds
+the commit from scratch on top of the remote branch's newest head, in a private git index
+(the working tree is never touched), and pushes it; a push that loses the race is retried
+after a jittered exponential backoff, a bounded number of times (`commit_paths`). A commit
+whose tree equals the head's is never pushed. Two users: the wheels (added, retention
+applied, SHA256SUMS regenerated from the resulting tree — never merged by hand) and the lock.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ _RACE_SIGNS = (
     "incorrect old value",
 )
 _REMOVE = "0 " + "0" * 40  # `git update-index --index-info` line prefix that deletes a path
+GIT_TIMEOUT = 300  # seconds for one git command (a fetch or push of the wheels)
 BOT_AUTHOR = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 
 
@@ -52,7 +54,7 @@ class GitTarget:
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class PushPolicy:
     attempts: int = 8
     base_delay: float = 1.0
     max_delay: float = 30.0
@@ -72,10 +74,70 @@ class PublishResult:
     removed: list[str]  # by retention
 
 
+@dataclass(frozen=True)
+class Pushed:
+    commit: str  # the new head, or the unchanged one when nothing had to change
+    attempts: int
+    changed: bool
+
+
+def checkout_published(repo: Path, commit: str, prefix: str) -> None:
+    """Make the working tree's `prefix` folder exactly `commit`'s (wheels the retention
+    setting removed leave it too: --no-overlay)."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), "checkout", "--no-overlay", commit, "--", prefix],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=GIT_TIMEOUT,
+    )
+    if done.returncode != 0:
+        raise Failure(f"git checkout of {prefix}/ at {commit} failed: {done.stderr.strip()}")
+
+
 def token_config(token: str) -> dict[str, str]:
     """Git config for HTTPS push with a GitHub token, passed through the environment only."""
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
     return {"http.extraheader": f"AUTHORIZATION: basic {basic}"}
+
+
+def commit_paths(
+    git: _Git,
+    tree_on: Callable[[str], str],
+    message: str,
+    *,
+    policy: PushPolicy,
+    log: Callable[[str], None],
+    label: str,
+    advice: str,
+) -> Pushed:
+    """The retry loop every commit goes through: fetch the newest head, `tree_on(head)` gives
+    the tree to commit on it, push; a lost race starts again from the new head."""
+    last_problem = ""
+    for attempt in range(policy.attempts):
+        if attempt:
+            pause = policy.delay(attempt)
+            log(f"{label}: {last_problem}; retry {attempt + 1}/{policy.attempts} in {pause:.1f}s")
+            policy.sleep(pause)
+        try:
+            head = git.fetch_head()
+        except _Transient as problem:
+            last_problem = str(problem)
+            continue
+        tree = tree_on(head)
+        if tree == git.out("rev-parse", f"{head}^{{tree}}"):
+            return Pushed(head, attempt + 1, changed=False)
+        commit = git.out("commit-tree", tree, "-p", head, "-m", message)
+        try:
+            git.push(commit)
+        except _Transient as problem:
+            last_problem = str(problem)
+            continue
+        return Pushed(commit, attempt + 1, changed=True)
+    raise Failure(
+        f"{label}: gave up after {policy.attempts} attempts to push to "
+        f"{git.target.remote}/{git.target.branch} ({last_problem}) — {advice}"
+    )
 
 
 def publish_wheels(
@@ -85,42 +147,59 @@ def publish_wheels(
     *,
     keep_versions: int | None = None,
     author: str = BOT_AUTHOR,
-    policy: RetryPolicy | None = None,
+    policy: PushPolicy | None = None,
     log: Callable[[str], None] = lambda text: print(text, file=sys.stderr),
 ) -> PublishResult:
     """Commit `wheels` under <prefix>/<project>/<filename> and push; retry on a lost race."""
-    policy = policy or RetryPolicy()
     git = _Git(target, author)
     blobs = _store_wheels(git, wheels)
     cache = _DigestCache(git)
-    last_problem = ""
-    for attempt in range(policy.attempts):
-        if attempt:
-            pause = policy.delay(attempt)
-            log(
-                f"commit-wheels: {last_problem}; retry {attempt + 1}/{policy.attempts} "
-                f"in {pause:.1f}s"
-            )
-            policy.sleep(pause)
-        try:
-            head = git.fetch_head()
-        except _Transient as problem:
-            last_problem = str(problem)
-            continue
-        commit, added, removed = _build_commit(git, head, blobs, keep_versions, cache, message)
-        if commit == head:
-            return PublishResult(head, attempt + 1, [], [])
-        try:
-            git.push(commit)
-        except _Transient as problem:
-            last_problem = str(problem)
-            continue
-        return PublishResult(commit, attempt + 1, added, removed)
-    raise Failure(
-        f"commit-wheels: gave up after {policy.attempts} attempts to push to "
-        f"{target.remote}/{target.branch} ({last_problem}) — re-run the publish job; "
-        "nothing was half-written"
+    changes: dict[str, list[str]] = {"added": [], "removed": []}
+
+    def tree_on(head: str) -> str:
+        tree, changes["added"], changes["removed"] = _wheels_tree(
+            git, head, blobs, keep_versions, cache
+        )
+        return tree
+
+    pushed = commit_paths(
+        git,
+        tree_on,
+        message,
+        policy=policy or PushPolicy(),
+        log=log,
+        label="commit-wheels",
+        advice="re-run the publish job; nothing was half-written",
     )
+    if not pushed.changed:
+        return PublishResult(pushed.commit, pushed.attempts, [], [])
+    return PublishResult(pushed.commit, pushed.attempts, changes["added"], changes["removed"])
+
+
+def commit_file(
+    target: GitTarget,
+    path: str,
+    content: bytes,
+    message: str,
+    *,
+    author: str = BOT_AUTHOR,
+    policy: PushPolicy | None = None,
+    log: Callable[[str], None] = lambda text: print(text, file=sys.stderr),
+) -> str | None:
+    """Push a commit setting `path` to `content` (and nothing else): the new commit, or None
+    when the branch already has exactly that."""
+    git = _Git(target, author)
+    blob = git.out("hash-object", "-w", "--stdin", stdin=content)
+    pushed = commit_paths(
+        git,
+        lambda head: _tree_with(git, head, [f"100644 {blob}\t{path}"]),
+        message,
+        policy=policy or PushPolicy(),
+        log=log,
+        label="commit-lock",
+        advice="the next scheduled run retries",
+    )
+    return pushed.commit if pushed.changed else None
 
 
 class _Transient(Exception):
@@ -150,13 +229,20 @@ class _Git:
     def run(
         self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["git", "-C", str(self.target.repo), *args],
-            input=stdin,
-            capture_output=True,
-            env=dict(env or self.env),
-            check=False,
-        )
+        try:
+            return subprocess.run(
+                ["git", "-C", str(self.target.repo), *args],
+                input=stdin,
+                capture_output=True,
+                env=dict(env or self.env),
+                check=False,
+                timeout=GIT_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            raise Failure(
+                f"git {args[0]} did not finish within {GIT_TIMEOUT} s in {self.target.repo} — "
+                "is the remote reachable? Re-run the job"
+            ) from None
 
     def out(
         self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None
@@ -222,21 +308,21 @@ class _DigestCache:
             assert process.stdout is not None
             with process.stdout:
                 digest = sha256_of_stream(process.stdout)
-            if process.wait() != 0:
+            if process.wait(timeout=GIT_TIMEOUT) != 0:
                 raise Failure(f"git cat-file blob {blob} failed in {self.git.target.repo}")
             self.digests[blob] = digest
         return self.digests[blob]
 
 
-def _build_commit(
+def _wheels_tree(
     git: _Git,
     head: str,
     blobs: dict[PurePosixPath, str],
     keep_versions: int | None,
     cache: _DigestCache,
-    message: str,
 ) -> tuple[str, list[str], list[str]]:
-    """The commit on top of `head` that adds `blobs`; returns `head` itself if nothing changes."""
+    """The tree of `head` with `blobs` added, retention applied and SHA256SUMS regenerated;
+    with the paths added and removed."""
     prefix = PurePosixPath(git.target.prefix)
     tree = _wheel_tree(git, head, prefix)
     for path, blob in blobs.items():
@@ -261,11 +347,7 @@ def _build_commit(
     lines = [f"100644 {blob}\t{path}" for path, blob in blobs.items() if path in tree]
     lines += [f"{_REMOVE}\t{path}" for path in removed]
     lines.append(f"100644 {sums_blob}\t{prefix / SUMS_NAME}")
-    new_tree = _tree_with(git, head, lines)
-    if new_tree == git.out("rev-parse", f"{head}^{{tree}}"):
-        return head, [], []
-    commit = git.out("commit-tree", new_tree, "-p", head, "-m", message)
-    return commit, added, removed
+    return _tree_with(git, head, lines), added, removed
 
 
 def _wheel_tree(git: _Git, head: str, prefix: PurePosixPath) -> dict[PurePosixPath, str]:

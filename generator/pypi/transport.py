@@ -17,7 +17,6 @@ Why this shape:
 from __future__ import annotations
 
 import email.utils
-import http.cookiejar
 import os
 import threading
 import time
@@ -25,7 +24,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,10 +35,9 @@ from cachecontrol.caches.file_cache import FileCache
 from requests.adapters import HTTPAdapter
 
 from generator.errors import Failure
+from generator.http import new_session
 
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
-# Placeholder until the repository has its public home; PyPI asks for a way to reach us.
-PROJECT_URL = "https://github.com/OWNER/python-musl-wheels"
 
 T = TypeVar("T")
 
@@ -48,14 +45,6 @@ T = TypeVar("T")
 def default_index_url() -> str:
     """The index to use when none is given: pip's own setting, else PyPI."""
     return os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX_URL
-
-
-def user_agent() -> str:
-    try:
-        version = metadata.version("python-musl-wheels")
-    except metadata.PackageNotFoundError:
-        version = "0+unknown"
-    return f"python-musl-wheels/{version} (+{PROJECT_URL}) requests/{requests.__version__}"
 
 
 class NotFound(Failure):
@@ -232,11 +221,7 @@ class Transport:
             pool_maxsize=pool_size,
             pool_block=True,
         )
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = user_agent()
-        self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        self.session.mount("https://", self.adapter)
-        self.session.mount("http://", self.adapter)
+        self.session = new_session(self.adapter)
 
     def close(self) -> None:
         self.session.close()
