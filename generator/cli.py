@@ -36,12 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m generator",
         description="Turn matrix.yml into build plans, workflows and published wheels.",
+        allow_abbrev=False,
     )
     subparsers = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     for name in VERB_MODULES:
         importlib.import_module(name).register(subparsers)
     for verb in subparsers.choices.values():
-        if "--matrix" not in verb._option_string_actions:
+        verb.allow_abbrev = False  # a flag is spelled one way: `--out` is not `--output-dir`
+        if verb.get_default("matrix") is None:  # a verb that does not read the matrix
             add_matrix_argument(verb, used=False)
     return parser
 

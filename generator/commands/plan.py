@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from pathlib import Path
 
-from generator.commands.common import add_matrix_argument
-from generator.fileio import append_text, write_atomically
+from generator.commands.common import (
+    Subparsers,
+    add_github_output_argument,
+    add_matrix_argument,
+    add_summary_argument,
+    checkout_plan,
+)
+from generator.fileio import write_atomically
+from generator.github import append_summary, write_outputs
 from generator.matrix.changes import changed_modules
 from generator.matrix.load import LoadedMatrix, load_matrix
-from generator.plan.jobs import SHARDS, Plan, make_plan
+from generator.plan.jobs import SHARDS, Plan
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "plan", help="list the build jobs (cells grouped per module × version × arch)"
     )
     add_matrix_argument(parser)
@@ -32,25 +39,19 @@ def register(subparsers: Any) -> None:
         metavar="REF",
         help="only modules whose entry or hooks differ from git REF ('' = no filter)",
     )
+    add_summary_argument(parser, "the table of jobs")
     parser.add_argument(
-        "--summary", metavar="FILE", help="append a Markdown table (for $GITHUB_STEP_SUMMARY)"
+        "--output", type=Path, metavar="FILE", help="also write the JSON plan to FILE"
     )
-    parser.add_argument("--output", metavar="FILE", help="also write the JSON plan to FILE")
-    parser.add_argument(
-        "--github-output",
-        metavar="FILE",
-        help="append the shard matrices as step outputs (the workflow passes $GITHUB_OUTPUT)",
-    )
+    add_github_output_argument(parser, "count=N, deferred=N and shard-K=<matrix JSON>")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
-    plan = make_plan(matrix, only_modules=_selection(matrix, args.only, args.changed_since))
-    if args.github_output:
-        append_text(args.github_output, github_outputs(plan))
-    if args.summary:
-        append_text(args.summary, markdown(plan))
+    plan = checkout_plan(matrix, _selection(matrix, args.only, args.changed_since))
+    write_outputs(args.github_output, github_outputs(plan))
+    append_summary(args.summary, markdown(plan))
     if args.output:
         write_atomically(args.output, json.dumps(plan.to_json(), indent=2) + "\n")
     if args.json:
@@ -70,14 +71,14 @@ def _selection(matrix: LoadedMatrix, only: list[str], changed_since: str) -> lis
     return selected
 
 
-def github_outputs(plan: Plan) -> str:
-    """`count=N`, `deferred=N` and `shard-K=<matrix JSON>` lines; an empty shard is `[]`."""
+def github_outputs(plan: Plan) -> dict[str, str | int]:
+    """`count`, `deferred` and `shard-K` (a shard's matrix JSON; an empty shard is `[]`)."""
     shards = plan.shards()
-    lines = [f"count={len(plan.jobs)}", f"deferred={len(plan.deferred)}"]
+    outputs: dict[str, str | int] = {"count": len(plan.jobs), "deferred": len(plan.deferred)}
     for index in range(SHARDS):
         entries = [job.matrix_entry() for job in shards[index]] if index < len(shards) else []
-        lines.append(f"shard-{index}={json.dumps(entries, separators=(',', ':'))}")
-    return "\n".join(lines) + "\n"
+        outputs[f"shard-{index}"] = json.dumps(entries, separators=(",", ":"))
+    return outputs
 
 
 def table(plan: Plan) -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from generator.commands.common import add_matrix_argument
+from generator.commands.common import Subparsers, add_matrix_argument
 from generator.matrix.load import load_matrix
 from generator.workflows.render import drift, rendered_files, write
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "render", help="write .github/workflows/*, matrix.schema.json and .gitattributes"
     )
     add_matrix_argument(parser)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
+from generator.commands.common import Subparsers
 from generator.fileio import write_atomically
 from generator.matrix.schema import SCHEMA_FILE, schema_text
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "schema", help=f"write the JSON Schema of matrix.yml (default: ./{SCHEMA_FILE})"
     )
     parser.add_argument(

@@ -6,11 +6,10 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
-from generator.commands.common import add_matrix_argument
+from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
 from generator.errors import Failure
-from generator.fileio import append_text
+from generator.github import write_outputs
 from generator.lock.dependencies import PipCheck
 from generator.lock.diff import change_lines, modules_to_publish, new_build_cells
 from generator.lock.model import load_lock, lock_path, write_lock
@@ -24,8 +23,8 @@ from generator.pypi.transport import RetryPolicy, default_index_url
 RETRY: RetryPolicy | None = None
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "update", help="resolve version policies against PyPI and write matrix.lock.json"
     )
     add_matrix_argument(parser)
@@ -42,11 +41,8 @@ def register(subparsers: Any) -> None:
         metavar="DIR",
         help="keep HTTP responses (with ETags) here between runs",
     )
-    parser.add_argument(
-        "--github-output",
-        metavar="FILE",
-        help="append `changed=true|false`, `new-build-cells=N` and "
-        "`modules=NAMES` (modules with new wheels) step outputs",
+    add_github_output_argument(
+        parser, "changed=true|false, new-build-cells=N and modules=NAMES (modules with new wheels)"
     )
     parser.set_defaults(func=run)
 
@@ -78,12 +74,14 @@ def run(args: argparse.Namespace) -> int:
         f"update: {path.name} {'written' if changed else 'unchanged'}; "
         f"{len(fresh)} new cell(s) to build; new wheels for: {' '.join(publish) or 'none'}"
     )
-    if args.github_output:
-        append_text(
-            args.github_output,
-            f"changed={'true' if changed else 'false'}\n"
-            f"new-build-cells={len(fresh)}\nmodules={' '.join(publish)}\n",
-        )
+    write_outputs(
+        args.github_output,
+        {
+            "changed": "true" if changed else "false",
+            "new-build-cells": len(fresh),
+            "modules": " ".join(publish),
+        },
+    )
     if result.failures:
         failed = sorted(result.failures.items())
         listing_text = "\n  ".join(f"{name}: {why}" for name, why in failed)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from generator.commands.common import add_matrix_argument
+from generator.commands.common import Subparsers, add_matrix_argument
 from generator.matrix.load import load_matrix
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "validate", help="check matrix.yml (exit 2 with file:line:col on problems)"
     )
     add_matrix_argument(parser)

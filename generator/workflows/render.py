@@ -18,11 +18,11 @@ from generator.plan.jobs import SHARDS
 from generator.workflows.actions import ACTIONS
 
 WORKFLOW_DIR = ".github/workflows"
-WORKFLOWS = ("ci.yml", "build.yml", "update.yml")
+WORKFLOWS = ("ci.yml", "build.yml", "build-shard.yml", "update.yml")
 GENERATED_MARK = "# Generated from matrix.yml by `python -m generator render`."
 HEADER = (
     f"{GENERATED_MARK} Do not edit:\n"
-    "# change matrix.yml or generator/templates/, then run `python -m generator render`."
+    "# change matrix.yml or generator/workflows/templates/, then run `python -m generator render`."
 )
 RUNNER_PYTHON = "3.12"  # the generator's own interpreter on the runners
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
