@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from pypi_server import FixtureIndex, Sleeps, index_for_update, running_index
+from support.cli import copy_checkout
+from support.pypi_server import FixtureIndex, Sleeps, index_for_update, running_index
 
 from generator.commands import update as update_command
 from generator.pypi import RetryPolicy
@@ -34,3 +36,12 @@ def index(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> Iterator[FixtureIn
     """The fixtures for `update` and its pip runs, as the registry proxy here answers."""
     with index_for_update(monkeypatch) as served:
         yield served
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A copy of this repository's matrix, hooks and workflows: tests never read the
+    checkout itself, where `update` may have left a lock or `build` wheels."""
+    root = tmp_path / "checkout"
+    root.mkdir()
+    return copy_checkout(root)

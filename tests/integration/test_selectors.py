@@ -14,14 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from generator_cli import REPO, run_generator
-from pypi_server import running_index
-from tiny_sdist import make_tiny_sdist
+from support.cli import run_generator
+from support.pypi_server import running_index
+from support.tiny_sdist import make_tiny_sdist
 
+from generator.commands.common import checkout_plan
 from generator.core.platforms import ARCHS, PYTHONS
 from generator.matrix.load import load_matrix
 from generator.plan import cibuildwheel as cibw
-from generator.plan.jobs import Job, make_plan
+from generator.plan.jobs import Job
 
 SYNTHETIC = f"""
 defaults:
@@ -74,8 +75,10 @@ def jobs_from_plan_json(matrix: Path) -> list[Job]:
     return jobs
 
 
-def test_committed_matrix_jobs_select_exactly_their_identifiers(tmp_path: Path) -> None:
-    jobs = jobs_from_plan_json(REPO / "matrix.yml")
+def test_committed_matrix_jobs_select_exactly_their_identifiers(
+    tmp_path: Path, checkout: Path
+) -> None:
+    jobs = jobs_from_plan_json(checkout / "matrix.yml")
     assert jobs
     assert_every_job_selects_exactly_its_identifiers(jobs, tmp_path)
 
@@ -96,10 +99,10 @@ def test_synthetic_all_archs_matrix_selects_exactly(tmp_path: Path) -> None:
     ids=["without CIBW_BUILD", "without CIBW_SKIP and --config-file"],
 )
 def test_the_check_can_fail(
-    tmp_path: Path, dropped_env: tuple[str, ...], neutral_config: bool
+    tmp_path: Path, checkout: Path, dropped_env: tuple[str, ...], neutral_config: bool
 ) -> None:
     """Without the neutralising options the selection changes, and the check sees it."""
-    job = make_plan(load_matrix(REPO / "matrix.yml")).jobs[0]
+    job = checkout_plan(load_matrix(checkout / "matrix.yml")).jobs[0]
     env = {k: v for k, v in job.env.items() if k not in dropped_env}
     damaged = Job(job.module, job.version, job.arch, job.pythons, env)
     printed = printed_identifiers(

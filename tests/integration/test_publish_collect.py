@@ -6,15 +6,16 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from publish_support import jinja2_wheel, markupsafe_wheels, run_verb
+from support.wheels import jinja2_wheel, markupsafe_wheels
 
-from generator.core.wheels import sha256_of_file
+from generator import cli
+from generator.core.cells import Cell, Origin
+from generator.core.wheels import FileRef, sha256_of_file
 from generator.errors import Failure, UserError
-from generator.publish.closure import missing_distribution, verify_cell
+from generator.pip import missing_distribution
+from generator.publish.closure import verify_cell
 from generator.publish.collect import collect
-from generator.publish.fetch import FetchEntry
-from generator.publish.interchange import Cell
-from generator.publish.manifest import Origin, read_manifest
+from generator.publish.interchange import read_manifest
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -49,7 +50,7 @@ def artifacts(tmp_path, arches=("x86_64", "aarch64")):
 
 def jinja2_entry(server, sha256=None):
     wheel = jinja2_wheel()
-    return FetchEntry(wheel.name, f"{server}/{wheel.name}", sha256 or sha256_of_file(wheel))
+    return FileRef(wheel.name, f"{server}/{wheel.name}", sha256 or sha256_of_file(wheel))
 
 
 def test_collect_gathers_built_fetched_and_verifies_every_cell(tmp_path, file_server):
@@ -187,20 +188,20 @@ def test_collect_verb_with_fetch_list_and_cells_files(tmp_path, file_server):
         str(fetch),
         "--cells",
         str(cells),
-        "--out",
+        "--output-dir",
         str(out),
         "--wheels",
         str(tmp_path / "none"),
     ]
-    assert run_verb("collect", argv) == 0
+    assert cli.main(argv) == 0
     assert len(read_manifest(out / "manifest.json").cells) == 2
 
 
 def test_collect_verb_reports_a_bad_fetch_list_as_input_error(tmp_path, capsys):
     fetch = tmp_path / "fetch.json"
     fetch.write_text('[{"url": "http://x/y.whl", "filename": "y.whl", "sha256": "00"}]')
-    argv = ["collect", "--fetch", str(fetch), "--out", str(tmp_path / "out")]
-    assert run_verb("collect", argv) == 2
+    argv = ["collect", "--fetch", str(fetch), "--output-dir", str(tmp_path / "out")]
+    assert cli.main(argv) == 2
     assert "not a valid wheel filename" in capsys.readouterr().err
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from generator_cli import REPO, run_generator
+from support.cli import REPO, copy_checkout, run_generator
 
 from generator.matrix.load import load_matrix
 from generator.workflows.render import WORKFLOW_DIR, rendered_files, write
@@ -27,22 +27,13 @@ modules:
 """
 
 
-def copy_repo(tmp_path: Path) -> Path:
-    """The committed matrix, hooks and generated files, in a scratch directory."""
-    for path in ("matrix.yml", "matrix.schema.json", ".gitattributes"):
-        shutil.copy(REPO / path, tmp_path / path)
-    shutil.copytree(REPO / "hooks", tmp_path / "hooks")
-    shutil.copytree(REPO / WORKFLOW_DIR, tmp_path / WORKFLOW_DIR)
-    return tmp_path
-
-
-def test_committed_tree_is_in_sync() -> None:
-    done = run_generator("render", "--check")
+def test_committed_tree_is_in_sync(checkout: Path) -> None:
+    done = run_generator("render", "--check", cwd=checkout)
     assert done.returncode == 0, done.stderr
 
 
 def test_check_fails_after_a_one_line_matrix_change_and_writes_nothing(tmp_path: Path) -> None:
-    root = copy_repo(tmp_path)
+    root = copy_checkout(tmp_path)
     assert run_generator("render", "--check", "--matrix", str(root / "matrix.yml")).returncode == 0
     with (root / "matrix.yml").open("a") as matrix:
         matrix.write('  markupsafe: "3.0.3"\n')
@@ -56,7 +47,7 @@ def test_check_fails_after_a_one_line_matrix_change_and_writes_nothing(tmp_path:
 
 
 def test_check_reports_a_generated_workflow_that_is_no_longer_rendered(tmp_path: Path) -> None:
-    root = copy_repo(tmp_path)
+    root = copy_checkout(tmp_path)
     shutil.copy(root / WORKFLOW_DIR / "ci.yml", root / WORKFLOW_DIR / "old.yml")
     (root / WORKFLOW_DIR / "handwritten.yml").write_text("name: mine\n")
     done = run_generator("render", "--check", "--matrix", str(root / "matrix.yml"))
@@ -68,11 +59,12 @@ def test_check_reports_a_generated_workflow_that_is_no_longer_rendered(tmp_path:
     assert (root / WORKFLOW_DIR / "handwritten.yml").exists()
 
 
-def test_golden_build_workflow() -> None:
+@pytest.mark.parametrize("workflow", ["build.yml", "build-shard.yml"])
+def test_golden_build_workflow(workflow: str) -> None:
     files = rendered_files(load_matrix(GOLDEN / "matrix.yml"))
-    expected = (GOLDEN / "build.yml").read_text()
-    assert files[f"{WORKFLOW_DIR}/build.yml"] == expected, (
-        "rendered build.yml changed: if intended, re-create tests/golden/build.yml with "
+    expected = (GOLDEN / workflow).read_text()
+    assert files[f"{WORKFLOW_DIR}/{workflow}"] == expected, (
+        f"rendered {workflow} changed: if intended, re-create tests/golden/{workflow} with "
         "`python -m generator render --matrix tests/golden/matrix.yml` and copy it"
     )
 
@@ -93,7 +85,7 @@ def every_header_says_generated(files: dict[str, str]) -> None:
 @pytest.fixture(params=["committed", "synthetic"])
 def rendered_tree(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     if request.param == "committed":
-        return REPO
+        return copy_checkout(tmp_path)
     (tmp_path / "matrix.yml").write_text(SYNTHETIC)
     files = rendered_files(load_matrix(tmp_path / "matrix.yml"))
     every_header_says_generated(files)
@@ -216,17 +208,25 @@ def test_retention_setting_reaches_the_commit_and_checkout_drops_removed_wheels(
     runs = {step["name"]: step.get("run", "") for step in steps}
     commit = next(run for name, run in runs.items() if name.startswith("Commit the wheels"))
     assert commit.rstrip().endswith("--keep-versions 3")
-    assert "git checkout --no-overlay" in runs["Check out the published wheels/"]
+    assert "--update-worktree" in commit  # retention-removed wheels leave the checkout too
     (tmp_path / "matrix.yml").write_text('modules:\n  a: "1.0"\n')
     default = rendered_files(load_matrix(tmp_path / "matrix.yml"))[f"{WORKFLOW_DIR}/build.yml"]
     assert "--keep-versions" not in default
 
 
-def test_every_job_of_a_run_reads_the_plans_lock() -> None:
+def test_every_job_of_a_run_reads_the_plans_lock(checkout: Path) -> None:
     """plan resolves the lock; build and publish jobs download it before any verb reads it."""
     import yaml
 
-    jobs = yaml.safe_load((REPO / WORKFLOW_DIR / "build.yml").read_text())["jobs"]
+    jobs = yaml.safe_load((checkout / WORKFLOW_DIR / "build.yml").read_text())["jobs"]
+    shard = yaml.safe_load((checkout / WORKFLOW_DIR / "build-shard.yml").read_text())["jobs"]
+    # every build shard job calls the one shard workflow; its job reads the lock like publish
+    assert all(
+        job["uses"] == "$/.github/workflows/build-shard.yml"
+        for name, job in jobs.items()
+        if name.startswith("build")
+    )
+    jobs = {name: job for name, job in jobs.items() if not name.startswith("build")} | shard
     plan_runs = [step.get("run", "") for step in jobs["plan"]["steps"]]
     first_update = next(i for i, run in enumerate(plan_runs) if "generator update" in run)
     first_plan = next(i for i, run in enumerate(plan_runs) if "generator plan" in run)
@@ -244,10 +244,10 @@ def test_every_job_of_a_run_reads_the_plans_lock() -> None:
         assert verbs and lock < min(verbs), name
 
 
-def test_deferred_jobs_start_the_next_run() -> None:
+def test_deferred_jobs_start_the_next_run(checkout: Path) -> None:
     import yaml
 
-    workflow = yaml.safe_load((REPO / WORKFLOW_DIR / "build.yml").read_text())
+    workflow = yaml.safe_load((checkout / WORKFLOW_DIR / "build.yml").read_text())
     assert workflow["jobs"]["plan"]["outputs"]["deferred"] == "${{ steps.plan.outputs.deferred }}"
     publish = workflow["jobs"]["publish"]
     (step,) = [s for s in publish["steps"] if "dispatch-build" in s.get("run", "")]

@@ -6,7 +6,8 @@
   module; the other modules still update and the failed one keeps its lock entry.
 - One run reads each project once, and asks pip only what the listing cannot settle.
 
-Recorded answers (tests/fixtures/pypi, README.md) served on 127.0.0.1 by tests/pypi_server.py.
+Recorded answers (tests/fixtures/pypi, README.md), served on 127.0.0.1 by
+tests/support/pypi_server.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 from packaging.version import Version
-from pypi_server import (
+from support.pypi_server import (
     FIXTURES,
     PEP691,
     FixtureIndex,
@@ -29,6 +30,7 @@ from pypi_server import (
 )
 
 from generator import cli
+from generator.core.cells import Cell, Status
 from generator.errors import Failure
 from generator.lock import update as update_module
 from generator.lock.dependencies import DependencyResolver, PipCheck
@@ -268,7 +270,7 @@ class RecordedPip(PipCheck):
 
 
 def needing(requirement: str, python: str, arch: str) -> LockedModule:
-    cell = LockedCell("needy", "1.0", python, arch, "build")
+    cell = LockedCell(Cell("needy", "1.0", python, arch), Status.BUILD)
     version = LockedVersion("1.0", None, None, None, False, (requirement,), (cell,))
     return LockedModule("needy", "latest", (version,))
 
@@ -281,8 +283,8 @@ def test_pip_is_not_asked_what_the_listing_settles(sleeps):
         riscv = resolver.needs_of(needing("cffi>=2", "3.12", "riscv64"))
         # cffi 1.17.1 has musllinux x86_64 wheels, up to cp313: that one is pip's to judge
         x86 = resolver.needs_of(needing("cffi<2", "3.14", "x86_64"))
-    assert [(n.dependency, n.version) for n in riscv.needs] == [("cffi", "2.1.1")]
-    assert [(n.dependency, n.version) for n in x86.needs] == [("cffi", "1.17.1")]
+    assert [(n.cell.module, n.cell.version) for n in riscv.needs] == [("cffi", "2.1.1")]
+    assert [(n.cell.module, n.cell.version) for n in x86.needs] == [("cffi", "1.17.1")]
     assert pip.asked == [("cffi<2", "3.14", "x86_64")]
 
 
@@ -300,12 +302,14 @@ class SideBySidePip(RecordedPip):
 
 def test_pip_checks_of_one_module_run_side_by_side(sleeps):
     pip = SideBySidePip()
-    cells = tuple(LockedCell("needy", "1.0", "3.14", a, "build") for a in ("x86_64", "aarch64"))
+    cells = tuple(
+        LockedCell(Cell("needy", "1.0", "3.14", a), Status.BUILD) for a in ("x86_64", "aarch64")
+    )
     version = LockedVersion("1.0", None, None, None, False, ("cffi<2",), cells)
     with running_index("html-only") as served, client_for(served, sleeps) as client:
         needs = DependencyResolver(client, {}, pip).needs_of(LockedModule("needy", "", (version,)))
     assert sorted(pip.asked) == [("cffi<2", "3.14", "aarch64"), ("cffi<2", "3.14", "x86_64")]
-    assert {(n.dependency, n.version, n.arch) for n in needs.needs} == {
+    assert {(n.cell.module, n.cell.version, n.cell.arch) for n in needs.needs} == {
         ("cffi", "1.17.1", "aarch64"),
         ("cffi", "1.17.1", "x86_64"),
     }

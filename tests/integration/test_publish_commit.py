@@ -3,14 +3,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from publish_support import markupsafe_wheels, older_markupsafe_wheel, run_verb
+from support.wheels import markupsafe_wheels, older_markupsafe_wheel
 
+from generator import cli
 from generator.core.wheels import sha256_of_file
 from generator.errors import Failure
 from generator.publish.collect import collect
-from generator.publish.git import GitTarget, RetryPolicy, publish_wheels
+from generator.publish.git import GitTarget, PushPolicy, publish_wheels
 
-FAST = RetryPolicy(base_delay=0.05, max_delay=0.5)
+FAST = PushPolicy(base_delay=0.05, max_delay=0.5)
 
 
 def git(cwd, *args):
@@ -121,7 +122,7 @@ def test_retries_are_bounded_with_jittered_backoff(tmp_path):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     git(repo, "remote", "add", "origin", str(tmp_path / "gone.git"))
     pauses = []
-    policy = RetryPolicy(
+    policy = PushPolicy(
         attempts=3, base_delay=1, sleep=pauses.append, jitter=lambda low, high: high
     )
     with pytest.raises(Failure, match="gave up after 3 attempts"):
@@ -139,12 +140,12 @@ def test_a_refused_push_that_is_no_race_fails_at_once(remote, tmp_path):
     pauses = []
     with pytest.raises(Failure, match="contents: write"):
         publish_wheels(
-            GitTarget(repo), markupsafe_wheels()[:1], "x", policy=RetryPolicy(sleep=pauses.append)
+            GitTarget(repo), markupsafe_wheels()[:1], "x", policy=PushPolicy(sleep=pauses.append)
         )
     assert pauses == []
 
 
-def test_collect_then_commit_wheels_verb(remote, tmp_path, monkeypatch):
+def test_collect_then_commit_wheels_verb(remote, tmp_path):
     built = tmp_path / "built"
     built.mkdir()
     for wheel in markupsafe_wheels()[:2]:
@@ -152,19 +153,26 @@ def test_collect_then_commit_wheels_verb(remote, tmp_path, monkeypatch):
     collect([built], [], tmp_path / "out", with_dependencies=False)
     repo = clone(remote, tmp_path / "repo")
     output = tmp_path / "github_output"
-    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
     argv = [
         "commit-wheels",
-        "--from",
+        "--collected",
         str(tmp_path / "out"),
         "--repo",
         str(repo),
         "--message",
         "Publish wheels for run 7",
+        "--github-output",
+        str(output),
+        "--update-worktree",
     ]
-    assert run_verb("commit_wheels", argv) == 0
+    assert not (repo / "wheels" / "SHA256SUMS").exists()
+    assert cli.main(argv) == 0
     head = git(remote, "rev-parse", "main")
     assert output.read_text() == f"commit={head}\n"
+    # --update-worktree: the checkout's wheels/ is now the published one
+    assert (repo / "wheels" / "SHA256SUMS").read_text() == git(
+        remote, "show", "main:wheels/SHA256SUMS"
+    ) + "\n"
     assert (
         git(remote, "log", "-1", "--format=%s|%an", "main")
         == "Publish wheels for run 7|github-actions[bot]"
@@ -180,8 +188,8 @@ def test_commit_wheels_refuses_files_that_differ_from_the_manifest(tmp_path):
     out = tmp_path / "out"
     collect([built], [], out, with_dependencies=False)
     (out / wheel.name).write_bytes(b"changed")
-    argv = ["commit-wheels", "--from", str(out), "--repo", str(Path(tmp_path))]
-    assert run_verb("commit_wheels", argv) == 1
+    argv = ["commit-wheels", "--collected", str(out), "--repo", str(Path(tmp_path))]
+    assert cli.main(argv) == 1
 
 
 def test_commit_wheels_bad_arguments_are_input_errors(tmp_path, capsys):
@@ -192,10 +200,10 @@ def test_commit_wheels_bad_arguments_are_input_errors(tmp_path, capsys):
     collect([built], [], tmp_path / "out", with_dependencies=False)
     not_a_repo = tmp_path / "plain"
     not_a_repo.mkdir()
-    argv = ["commit-wheels", "--from", str(tmp_path / "out"), "--repo", str(not_a_repo)]
-    assert run_verb("commit_wheels", argv) == 2
+    argv = ["commit-wheels", "--collected", str(tmp_path / "out"), "--repo", str(not_a_repo)]
+    assert cli.main(argv) == 2
     assert "not a git checkout" in capsys.readouterr().err
     with pytest.raises(SystemExit) as refused:
-        run_verb("commit_wheels", [*argv, "--attempts", "0"])
+        cli.main([*argv, "--attempts", "0"])
     assert refused.value.code == 2
     assert "--attempts: must be at least 1" in capsys.readouterr().err

@@ -6,10 +6,11 @@ import json
 import subprocess
 from pathlib import Path
 
-from generator_cli import REPO, run_generator
+from support.cli import REPO, run_generator
 
+from generator.commands.common import checkout_plan
 from generator.matrix.load import load_matrix
-from generator.plan.jobs import JOBS_PER_SHARD, SHARDS, make_plan
+from generator.plan.jobs import JOBS_PER_SHARD, SHARDS
 
 GOLDEN = REPO / "tests" / "golden" / "matrix.yml"
 
@@ -47,14 +48,14 @@ def test_emulated_archs_need_qemu_and_native_ones_do_not(tmp_path: Path) -> None
         "defaults:\n  arch: [x86_64, i686, aarch64, armv7l, ppc64le, s390x, riscv64]\n"
         'modules:\n  a: "1.0"\n'
     )
-    jobs = {j.arch: j for j in make_plan(load_matrix(tmp_path / "matrix.yml")).jobs}
+    jobs = {j.arch: j for j in checkout_plan(load_matrix(tmp_path / "matrix.yml")).jobs}
     assert {a for a, j in jobs.items() if j.qemu} == {"armv7l", "ppc64le", "s390x", "riscv64"}
     assert jobs["aarch64"].runner == "ubuntu-24.04-arm"
     assert jobs["i686"].runner == "ubuntu-24.04"
 
 
-def test_hooks_and_settings_reach_the_env() -> None:
-    plan = make_plan(load_matrix(REPO / "matrix.yml"))
+def test_hooks_and_settings_reach_the_env(checkout: Path) -> None:
+    plan = checkout_plan(load_matrix(checkout / "matrix.yml"))
     crypto = next(j for j in plan.jobs if j.module == "cryptography")
     before_all = crypto.env["CIBW_BEFORE_ALL_LINUX"]
     assert before_all.startswith("apk add --no-cache openssl-dev libffi-dev && sh /host/")
@@ -71,7 +72,7 @@ def test_large_matrix_is_sharded_under_the_github_limit(tmp_path: Path) -> None:
     modules = "\n".join(f'  m{i}: ["1.0", "2.0"]' for i in range(150))
     matrix = f"defaults:\n  arch: [x86_64, aarch64]\nmodules:\n{modules}\n"
     (tmp_path / "matrix.yml").write_text(matrix)
-    plan = make_plan(load_matrix(tmp_path / "matrix.yml"))
+    plan = checkout_plan(load_matrix(tmp_path / "matrix.yml"))
     assert len(plan.jobs) == 600 and not plan.deferred
     assert [len(s) for s in plan.shards()] == [256, 256, 88]
     outputs = run_generator(
@@ -86,7 +87,7 @@ def test_large_matrix_is_sharded_under_the_github_limit(tmp_path: Path) -> None:
 def test_jobs_beyond_all_shards_are_deferred_not_dropped_silently(tmp_path: Path) -> None:
     modules = "\n".join(f'  m{i}: "1.0"' for i in range(SHARDS * JOBS_PER_SHARD + 5))
     (tmp_path / "matrix.yml").write_text(f"defaults:\n  arch: [x86_64]\nmodules:\n{modules}\n")
-    plan = make_plan(load_matrix(tmp_path / "matrix.yml"))
+    plan = checkout_plan(load_matrix(tmp_path / "matrix.yml"))
     assert len(plan.jobs) == SHARDS * JOBS_PER_SHARD and len(plan.deferred) == 5
     table = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml")).stdout
     assert "5 jobs deferred to the next run" in table
@@ -100,7 +101,7 @@ def test_jobs_beyond_all_shards_are_deferred_not_dropped_silently(tmp_path: Path
         for identifier in job.identifiers:
             tag = identifier.split("-")[0]
             (folder / f"{job.module}-1.0-{tag}-{tag}-musllinux_1_2_x86_64.whl").write_bytes(b"")
-    again = make_plan(load_matrix(tmp_path / "matrix.yml"))
+    again = checkout_plan(load_matrix(tmp_path / "matrix.yml"))
     assert not again.deferred and len(again.jobs) == SHARDS * JOBS_PER_SHARD
     assert {job.module for job in plan.deferred} <= {job.module for job in again.jobs}
 

@@ -62,14 +62,3 @@ def markupsafe_wheels() -> list[Path]:
 def jinja2_wheel() -> Path:
     (wheel,) = real_wheels().glob("jinja2-*.whl")
     return wheel
-
-
-def run_verb(verb_module: str, argv: list[str]) -> int:
-    """Run `python -m generator ...` in-process through the real CLI entry, with only the verb
-    under test registered (so a sibling verb that is mid-change cannot break these tests)."""
-    from unittest import mock
-
-    from generator import cli
-
-    with mock.patch.object(cli, "VERB_MODULES", (f"generator.commands.{verb_module}",)):
-        return cli.main(argv)

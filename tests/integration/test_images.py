@@ -20,14 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from generator_cli import run_generator
+from support.cli import run_generator
 
 from generator import cli
 from generator.core.platforms import ARCHS
 from generator.errors import UserError
+from generator.publish.images.contents import Provenance, find_wheels, image_set, select_wheels
 from generator.publish.images.engines import Buildah, DockerBuildx, choose_engine
-from generator.publish.images.plan import Provenance, find_wheels, plan_images, select_wheels
-from generator.publish.images.tags import arch_named, image_cell, repository_name
+from generator.publish.images.tags import (
+    arch_named,
+    arch_tag,
+    image_family,
+    list_tag,
+    moving_tag,
+    repository_name,
+)
 
 MODULE_VERSION = "3.0.3"  # the image under test
 OLD_VERSION = "3.0.2"  # also in the wheels folder: must stay out of the 3.0.3 images
@@ -50,10 +57,8 @@ needs_registry = pytest.mark.skipif(
 # ---------------------------------------------------------------- helpers
 
 
-def run_verb(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    """The real `python -m generator` entry with only this verb registered, so the test
-    does not depend on the other verbs being importable."""
-    monkeypatch.setattr(cli, "VERB_MODULES", ("generator.commands.image",))
+def run_image(*args: str) -> int:
+    """The image verb through the real CLI entry, in this process."""
     return cli.main(["image", *args])
 
 
@@ -83,17 +88,17 @@ def http_get(url: str, accept: str = "application/json") -> tuple[dict[str, str]
 
 
 def test_tags_follow_the_documented_grammar() -> None:
-    cell = image_cell("MarkupSafe", "3.0.2", "3.12")
-    assert cell.list_tag == "markupsafe3.0.2-py3.12"
-    assert cell.moving_tag == "markupsafe-py3.12"
-    assert cell.arch_tag(ARCHS["aarch64"]) == "markupsafe3.0.2-py3.12-arm64"
-    assert cell.arch_tag(ARCHS["armv7l"]) == "markupsafe3.0.2-py3.12-armv7"
+    cell = image_family("MarkupSafe", "3.0.2", "3.12")
+    assert list_tag(cell) == "markupsafe3.0.2-py3.12"
+    assert moving_tag(cell) == "markupsafe-py3.12"
+    assert arch_tag(cell, ARCHS["aarch64"]) == "markupsafe3.0.2-py3.12-arm64"
+    assert arch_tag(cell, ARCHS["armv7l"]) == "markupsafe3.0.2-py3.12-armv7"
 
 
 def test_names_versions_and_free_threaded_python_are_normalised() -> None:
-    cell = image_cell("Zope.Interface__Extra", "1.0RC1", "3.14t")
-    assert cell.list_tag == "zope-interface-extra1.0rc1-py3.14t"
-    assert image_cell("a", "1", "3.09").python == "3.9"
+    cell = image_family("Zope.Interface__Extra", "1.0RC1", "3.14t")
+    assert list_tag(cell) == "zope-interface-extra1.0rc1-py3.14t"
+    assert image_family("a", "1", "3.09").python == "3.9"
 
 
 @pytest.mark.parametrize(
@@ -134,7 +139,7 @@ def test_every_arch_has_dockers_spelling(arch: str, docker_arch: str, platform: 
 )
 def test_bad_coordinates_are_explained(module: str, version: str, python: str, message: str):
     with pytest.raises(UserError, match=message):
-        image_cell(module, version, python)
+        image_family(module, version, python)
 
 
 def test_unknown_arch_lists_the_known_ones() -> None:
@@ -170,7 +175,7 @@ SELECTION_WHEELS = (
 
 def selected(tmp_path: Path, python: str, arch: str) -> list[str]:
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
-    cell = image_cell("Foo", "1.0", python)
+    cell = image_family("Foo", "1.0", python)
     return [
         path.name for path in select_wheels(find_wheels(folder), cell, arch_named(arch), folder)
     ]
@@ -226,8 +231,8 @@ def small_plan(tmp_path: Path, latest: bool = True):
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
     provenance = Provenance(1795219200, "https://github.com/o/r", "abc123")
     arches = [arch_named("x86_64"), arch_named("aarch64"), arch_named("amd64")]
-    return plan_images(
-        image_cell("foo", "1.0", "3.12"), arches, folder, "ghcr.io/o/r", provenance, latest=latest
+    return image_set(
+        image_family("foo", "1.0", "3.12"), arches, folder, "ghcr.io/o/r", provenance, latest=latest
     )
 
 
@@ -257,9 +262,8 @@ def test_dry_run_prints_the_plan_as_json(
 ) -> None:
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
     monkeypatch.setenv("PATH", str(tmp_path))  # no engine at all: a dry run needs none
-    code = run_verb(
-        monkeypatch,
-        "--wheels",
+    code = run_image(
+        "--collected",
         str(folder),
         "--module",
         "foo",
@@ -293,7 +297,7 @@ def test_the_real_command_prints_a_plan_and_explains_bad_input(tmp_path: Path) -
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
     common = (
         "image",
-        "--wheels",
+        "--collected",
         str(folder),
         "--version",
         "1.0",
@@ -322,9 +326,8 @@ def test_no_engine_is_a_clear_user_error(
     # Simulated: PATH is an empty folder, so neither buildah nor docker can be found.
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    code = run_verb(
-        monkeypatch,
-        "--wheels",
+    code = run_image(
+        "--collected",
         str(folder),
         "--module",
         "foo",
@@ -354,9 +357,8 @@ def test_asking_for_a_missing_engine_names_it(tmp_path: Path) -> None:
 def test_bad_arch_on_the_command_line_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = run_verb(
-        monkeypatch,
-        "--wheels",
+    code = run_image(
+        "--collected",
         str(tmp_path),
         "--module",
         "foo",
@@ -570,7 +572,7 @@ def test_push_then_copy_from_picks_each_platforms_wheels(
     )
     repository = f"{registry}/musl/wheels"
     args = (
-        "--wheels",
+        "--collected",
         str(musl_wheels),
         "--module",
         "MarkupSafe",
@@ -599,7 +601,7 @@ def test_push_then_copy_from_picks_each_platforms_wheels(
         "--revision",
         "0123abc",
     )
-    assert run_verb(monkeypatch, *args) == 0
+    assert run_image(*args) == 0
     result = json.loads(capsys.readouterr().out)
     listed = f"{repository}:markupsafe{MODULE_VERSION}-py3.12"
     assert result["made"] == [
@@ -647,7 +649,7 @@ def test_push_then_copy_from_picks_each_platforms_wheels(
         assert wrong.returncode != 0  # the check can fail: the other arch's wheel is absent
 
     # Same wheels and same created time: a rebuild pushes byte-identical images.
-    assert run_verb(monkeypatch, *args) == 0
+    assert run_image(*args) == 0
     assert manifest(registry, f"{listed}-arm64", OCI_MANIFEST)[0] == arm_digest
     assert manifest(registry, listed, OCI_INDEX)[0] == list_digest
 
@@ -662,7 +664,7 @@ def test_without_push_the_images_stay_local(
     env = buildah_storage(tmp_path / "store")
     monkeypatch.setenv("CONTAINERS_STORAGE_CONF", env["CONTAINERS_STORAGE_CONF"])
     args = (
-        "--wheels",
+        "--collected",
         str(musl_wheels),
         "--module",
         "markupsafe",
@@ -677,8 +679,8 @@ def test_without_push_the_images_stay_local(
         "--engine",
         "buildah",
     )
-    assert run_verb(monkeypatch, *args) == 0
-    assert run_verb(monkeypatch, *args) == 0  # a rerun replaces the local list
+    assert run_image(*args) == 0
+    assert run_image(*args) == 0  # a rerun replaces the local list
     assert "built locally" in capsys.readouterr().out
     image = f"localhost/musl:markupsafe{OLD_VERSION}-py3.12-arm64"
     labels = json.loads(buildah(env, "inspect", "--type", "image", image))["OCIv1"]["config"][
@@ -732,16 +734,15 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
     ]
     (tmp_path / "cells.json").write_text(json.dumps(cells))
     repository = f"{registry}/musl/wheels"
-    monkeypatch.setattr(cli, "VERB_MODULES", ("generator.commands.images",))
     assert (
         cli.main(
             [
                 "images",
                 "--cells",
                 str(tmp_path / "cells.json"),
-                "--wheels",
+                "--collected",
                 str(published),
-                "--all-wheels",
+                "--collected",
                 str(published),
                 "--registry",
                 repository,
@@ -749,7 +750,7 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
                 "--insecure",
                 "--engine",
                 "buildah",
-                "--subjects",
+                "--output",
                 str(tmp_path / "subjects"),
             ]
         )

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from generator import cli
-from generator.publish.git import GitTarget, RetryPolicy
-from generator.publish.lockcommit import commit_file
+from generator.publish.git import GitTarget, PushPolicy, commit_file
 
-FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
+FAST = PushPolicy(base_delay=0.01, max_delay=0.05)
 
 
 def git(cwd: Path, *args: str) -> str:

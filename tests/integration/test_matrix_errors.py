@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from generator_cli import run_generator
+from support.cli import run_generator
 
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [

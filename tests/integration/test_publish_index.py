@@ -5,10 +5,11 @@ import subprocess
 import sys
 
 import pytest
-from publish_support import jinja2_wheel, markupsafe_wheels, run_verb
+from support.wheels import jinja2_wheel, markupsafe_wheels
 
+from generator import cli
 from generator.errors import UserError
-from generator.publish.closure import offline_env
+from generator.pip import offline_env
 from generator.publish.repository import wheel_relpath
 from generator.publish.site.simple_index import scan_wheels
 
@@ -54,7 +55,7 @@ def pip_resolve(index_url, target, python, arch, requirement):
 
 def test_pip_resolves_a_package_and_its_dependency_from_the_generated_index(wheels_dir, tmp_path):
     out = tmp_path / "site" / "simple"
-    assert run_verb("index", ["index", "--wheels", str(wheels_dir), "--out", str(out)]) == 0
+    assert cli.main(["index", "--wheels", str(wheels_dir), "--output-dir", str(out)]) == 0
     for arch in ("x86_64", "aarch64"):
         result = pip_resolve(out.as_uri() + "/", tmp_path / "t", "3.12", arch, "jinja2")
         assert result.returncode == 0, result.stderr
@@ -70,7 +71,7 @@ def test_pip_resolves_a_package_and_its_dependency_from_the_generated_index(whee
 
 def test_pip_refuses_a_python_the_index_has_no_wheel_for(wheels_dir, tmp_path):
     out = tmp_path / "simple"
-    assert run_verb("index", ["index", "--wheels", str(wheels_dir), "--out", str(out)]) == 0
+    assert cli.main(["index", "--wheels", str(wheels_dir), "--output-dir", str(out)]) == 0
     result = pip_resolve(out.as_uri() + "/", tmp_path / "t", "3.9", "x86_64", "markupsafe")
     assert result.returncode != 0
     assert "No matching distribution found for markupsafe" in result.stderr
@@ -79,8 +80,16 @@ def test_pip_refuses_a_python_the_index_has_no_wheel_for(wheels_dir, tmp_path):
 def test_pages_carry_hashes_requires_python_and_pep691_json(wheels_dir, tmp_path):
     out = tmp_path / "simple"
     base = "https://raw.githubusercontent.com/o/r/0123abc/wheels"
-    argv = ["index", "--wheels", str(wheels_dir), "--out", str(out), "--base-url", base + "/"]
-    assert run_verb("index", argv) == 0
+    argv = [
+        "index",
+        "--wheels",
+        str(wheels_dir),
+        "--output-dir",
+        str(out),
+        "--base-url",
+        base + "/",
+    ]
+    assert cli.main(argv) == 0
     page = (out / "jinja2" / "index.html").read_text()
     wheel = jinja2_wheel()
     digest = next(f.sha256 for f in scan_wheels(wheels_dir) if f.filename == wheel.name)
@@ -101,9 +110,9 @@ def test_pages_carry_hashes_requires_python_and_pep691_json(wheels_dir, tmp_path
 
 def test_regenerating_replaces_the_whole_index(wheels_dir, tmp_path):
     out = tmp_path / "site" / "simple"
-    run_verb("index", ["index", "--wheels", str(wheels_dir), "--out", str(out)])
+    cli.main(["index", "--wheels", str(wheels_dir), "--output-dir", str(out)])
     shutil.rmtree(wheels_dir / "jinja2")
-    run_verb("index", ["index", "--wheels", str(wheels_dir), "--out", str(out)])
+    cli.main(["index", "--wheels", str(wheels_dir), "--output-dir", str(out)])
     assert not (out / "jinja2").exists()
     assert sorted(os.listdir(out.parent)) == ["simple"]  # no staging leftovers
 

@@ -1,21 +1,21 @@
 import json
 
-from publish_support import run_verb
-
-from generator.publish.interchange import Cell, CellRecord, CellStatus
+from generator import cli
+from generator.core.cells import Cell, Served
+from generator.publish.interchange import CellRecord
 from generator.publish.site.catalog import render_html, render_markdown
 
 
 def records():
     def record(version, python, arch, status):
-        return CellRecord(Cell("demo", version, python, arch), CellStatus(status))
+        return CellRecord(Cell("demo", version, python, arch), Served(status))
 
     return [
         record("1.9", "3.12", "x86_64", "built"),
         record("1.10", "3.12", "x86_64", "upstream"),
         record("1.10", "3.12", "aarch64", "missing"),
         record("1.10", "3.13", "x86_64", "built"),
-        CellRecord(Cell("purely", "2.0", "3.12", "x86_64"), CellStatus.PURE),
+        CellRecord(Cell("purely", "2.0", "3.12", "x86_64"), Served.PURE),
     ]
 
 
@@ -32,7 +32,7 @@ def test_markdown_table_rows_newest_version_first_and_archs_in_canonical_order()
 
 
 def test_html_is_static_and_escaped():
-    odd = CellRecord(Cell("<x>", "1", "3.12", "x86_64"), CellStatus.BUILT)
+    odd = CellRecord(Cell("<x>", "1", "3.12", "x86_64"), Served.BUILT)
     page = render_html([*records(), odd])
     assert "<script" not in page
     assert "&lt;x&gt;" in page and "<x>" not in page
@@ -56,9 +56,8 @@ def test_catalog_verb_writes_html_and_appends_to_the_job_summary(tmp_path, monke
     )
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    argv = ["catalog", "--cells", str(cells), "--html", str(tmp_path / "site/index.html")]
-    assert run_verb("catalog", [*argv, "--summary"]) == 0
+    argv = ["catalog", "--records", str(cells), "--output", str(tmp_path / "site/index.html")]
+    assert cli.main([*argv, "--summary", str(summary)]) == 0
     assert "✅ built" in (tmp_path / "site/index.html").read_text()
     assert summary.read_text().startswith("earlier step\n## Wheel catalog")
 
@@ -78,4 +77,4 @@ def test_catalog_verb_rejects_an_unknown_status(tmp_path):
             ]
         )
     )
-    assert run_verb("catalog", ["catalog", "--cells", str(cells)]) == 2
+    assert cli.main(["catalog", "--records", str(cells)]) == 2

@@ -1,5 +1,5 @@
 """build: the local verb runs cibuildwheel with exactly the plan's env, and explains
-what it cannot do. (The container build itself cannot run here: no engine.)"""
+what it cannot do (a checkout copy: never the repository's own lock or wheels/)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator_cli import REPO
+import pytest
+from support.cli import REPO
 
+from generator.commands.common import checkout_plan
 from generator.matrix.load import load_matrix
-from generator.plan.jobs import make_plan
+
+
+@pytest.fixture(autouse=True)
+def in_checkout(checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(checkout)
 
 
 def build(*args: str, path: str = "/usr/bin:/bin") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "generator", "build", *args],
-        cwd=REPO,
+        cwd=Path.cwd(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -32,7 +38,7 @@ def test_dry_run_uses_the_plans_env_and_neutral_config() -> None:
     printed = {entry["id"]: entry for entry in map(json.loads, done.stdout.splitlines())}
     planned = {
         j.id: j
-        for j in make_plan(load_matrix(REPO / "matrix.yml")).jobs
+        for j in checkout_plan(load_matrix(Path("matrix.yml"))).jobs
         if j.module == "cryptography"
     }
     assert printed.keys() == planned.keys() and len(planned) == 3  # no i686: excluded

@@ -30,7 +30,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pypi"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pypi"
 FILES_HOST = "https://files.pythonhosted.org/"
 PEP691 = "application/vnd.pypi.simple.v1+json"
 

@@ -1,6 +1,6 @@
 """update: policies → matrix.lock.json against recorded PyPI answers on 127.0.0.1; plan with it.
 
-The fixture index (tests/pypi_server.py) serves real recorded responses; faults are injected
+The fixture index (tests/support/pypi_server.py) serves real recorded responses; faults are injected
 per path. pip (the dependency check's resolver of record) reads the same local index.
 """
 
@@ -10,12 +10,16 @@ import json
 from pathlib import Path
 
 import pytest
-from pypi_server import Fault, FixtureIndex, running_index
+from support.pypi_server import Fault, FixtureIndex, running_index
 
 from generator import cli
+from generator.commands.common import checkout_plan
+from generator.core.cells import Served
 from generator.lock.model import LOCK_NAME, Lock, load_lock, read_lock
 from generator.matrix.load import load_matrix
-from generator.plan.jobs import make_plan
+from generator.plan.jobs import Plan
+from generator.publish.interchange import read_cells, read_fetch_list, read_records
+from generator.publish.repository import wheel_relpath
 
 CASES = """
 defaults:
@@ -88,7 +92,7 @@ def test_every_case_gets_its_status(index: FixtureIndex, tmp_path: Path, capsys)
     # argon2's riscv64 wheels need cffi, which has no riscv64 wheel: an implied build
     (cffi,) = lock.implied_modules()
     assert cffi.name == "cffi" and cffi.implied_by == ("argon2-cffi-bindings",)
-    assert {c.identifier for c in lock.cells("cffi")} == {
+    assert {c.cell.identifier for c in lock.cells("cffi")} == {
         "cp312-musllinux_riscv64",
         "cp314-musllinux_riscv64",
         "cp314t-musllinux_riscv64",
@@ -188,7 +192,7 @@ def test_plan_builds_only_build_cells_not_yet_in_wheels(index, tmp_path: Path) -
     matrix = write_matrix(tmp_path)
     assert update(matrix) == 0
     loaded = load_matrix(matrix)
-    jobs = {job.id: job for job in make_plan(loaded).jobs}
+    jobs = {job.id: job for job in checkout_plan(loaded).jobs}
     assert jobs["bcrypt-4.1.1-riscv64"].identifiers == (
         "cp39-musllinux_riscv64",
         "cp314t-musllinux_riscv64",
@@ -202,14 +206,14 @@ def test_plan_builds_only_build_cells_not_yet_in_wheels(index, tmp_path: Path) -
     folder = tmp_path / "wheels" / "cffi"
     folder.mkdir(parents=True)
     (folder / f"cffi-{cffi.version}-cp312-cp312-musllinux_1_2_riscv64.whl").write_bytes(b"")
-    replanned = next(j for j in make_plan(loaded).jobs if j.module == "cffi")
+    replanned = next(j for j in checkout_plan(loaded).jobs if j.module == "cffi")
     assert replanned.pythons == ("3.14", "3.14t")
 
 
 def test_nothing_new_means_zero_jobs(index: FixtureIndex, tmp_path: Path) -> None:
     matrix = write_matrix(tmp_path, "modules:\n  six: latest\n  ziglang: latest\n")
     assert update(matrix) == 0
-    assert make_plan(load_matrix(matrix)).jobs == ()
+    assert checkout_plan(load_matrix(matrix)).jobs == ()
 
 
 def test_a_policy_without_a_lock_is_a_clear_error(tmp_path: Path, capsys) -> None:
@@ -223,31 +227,15 @@ def test_read_lock_of_a_missing_file_is_none(tmp_path: Path) -> None:
 
 
 def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path) -> None:
-    from generator.publish.fetch import load_fetch_list
-    from generator.publish.interchange import CellStatus, cells_from_json, records_from_json
-
     matrix = write_matrix(tmp_path)
     assert update(matrix) == 0
     assert cli.main(["plan", "--matrix", str(matrix), "--output", str(tmp_path / "plan.json")]) == 0
-    out = {name: tmp_path / f"{name}.json" for name in ("cells", "fetch", "catalog")}
-    assert (
-        cli.main(
-            [
-                "lock-export",
-                "--matrix",
-                str(matrix),
-                "--plan",
-                str(tmp_path / "plan.json"),
-                *[arg for name, path in out.items() for arg in (f"--{name}", str(path))],
-            ]
-        )
-        == 0
-    )
-    cells = {(c.module, c.version, c.python, c.arch) for c in cells_from_json(out["cells"])}
-    fetch = {entry.filename for entry in load_fetch_list(out["fetch"])}
+    out = export_lock(matrix, tmp_path / "plan.json")
+    cells = {(c.module, c.version, c.python, c.arch) for c in read_cells(out / "cells.json")}
+    fetch = {entry.filename for entry in read_fetch_list(out / "fetch.json")}
     records = {
         (r.cell.module, r.cell.python, r.cell.arch): r.status
-        for r in records_from_json(out["catalog"])
+        for r in read_records(out / "catalog.json")
     }
     # built in this run (abi3: the builder's wheel serves cp312 too) and fetched cells
     assert ("bcrypt", "4.1.1", "3.12", "riscv64") in cells
@@ -256,17 +244,14 @@ def test_lock_export_feeds_the_publish_verbs(index: FixtureIndex, tmp_path: Path
     # six builds nothing, but its pure wheel is not in wheels/ yet: it is published too
     assert ("six", "1.17.0", "3.12", "x86_64") in cells
     assert any(name.startswith("six-1.17.0-") for name in fetch)
-    assert records[("six", "3.12", "x86_64")] == CellStatus.PURE
-    assert records[("bcrypt", "3.14", "riscv64")] == CellStatus.BUILT
+    assert records[("six", "3.12", "x86_64")] == Served.PURE
+    assert records[("bcrypt", "3.14", "riscv64")] == Served.BUILT
     assert ("pywin32", "3.12", "x86_64") not in records
 
 
 def test_lock_export_of_a_later_run(index: FixtureIndex, tmp_path: Path) -> None:
     """A run that builds nothing: what is already in wheels/ is neither fetched again nor
     reported missing in the catalog."""
-    from generator.publish.interchange import CellStatus, cells_from_json, records_from_json
-    from generator.publish.repository import wheel_relpath
-
     matrix = write_matrix(tmp_path)
     assert update(matrix) == 0
     lock = locked(matrix)
@@ -276,34 +261,22 @@ def test_lock_export_of_a_later_run(index: FixtureIndex, tmp_path: Path) -> None
             parents=True, exist_ok=True
         )
         (tmp_path / "wheels" / wheel_relpath(cell.wheel.filename)).write_bytes(b"")
-    builder = next(c for c in lock.cells("bcrypt") if c.builds_here and c.arch == "riscv64")
+    builder = next(c.cell for c in lock.cells("bcrypt") if c.needs_job and c.cell.arch == "riscv64")
     abi3 = f"bcrypt-{builder.version}-cp39-abi3-musllinux_1_2_riscv64.whl"
     (tmp_path / "wheels" / "bcrypt").mkdir(parents=True)
     (tmp_path / "wheels" / "bcrypt" / abi3).write_bytes(b"")
-    (tmp_path / "plan.json").write_text('{"jobs": []}')
-    out = {name: tmp_path / f"{name}.json" for name in ("cells", "catalog")}
-    assert (
-        cli.main(
-            [
-                "lock-export",
-                "--matrix",
-                str(matrix),
-                "--plan",
-                str(tmp_path / "plan.json"),
-                *[arg for name, path in out.items() for arg in (f"--{name}", str(path))],
-            ]
-        )
-        == 0
-    )
-    cells = {(c.module, c.python, c.arch) for c in cells_from_json(out["cells"])}
+    empty = Plan((), (), (), tmp_path)  # this run's plan: no jobs
+    (tmp_path / "plan.json").write_text(json.dumps(empty.to_json()))
+    out = export_lock(matrix, tmp_path / "plan.json")
+    cells = {(c.module, c.python, c.arch) for c in read_cells(out / "cells.json")}
     records = {
         (r.cell.module, r.cell.python, r.cell.arch): r.status
-        for r in records_from_json(out["catalog"])
+        for r in read_records(out / "catalog.json")
     }
     assert not any(c[0] == "six" for c in cells)  # already published
     assert ("bcrypt", "3.14", "riscv64") not in cells  # this run built none of it
-    assert records[("bcrypt", "3.14", "riscv64")] == CellStatus.BUILT  # but wheels/ has it
-    assert records[("six", "3.12", "x86_64")] == CellStatus.PURE
+    assert records[("bcrypt", "3.14", "riscv64")] == Served.BUILT  # but wheels/ has it
+    assert records[("six", "3.12", "x86_64")] == Served.PURE
 
 
 @pytest.mark.live
@@ -315,3 +288,10 @@ def test_live_update_against_the_real_registry(tmp_path: Path, monkeypatch) -> N
     assert update(matrix) == 0
     (cell,) = locked(matrix).cells("six")
     assert cell.status == "pure" and cell.wheel is not None and len(cell.wheel.sha256) == 64
+
+
+def export_lock(matrix: Path, plan: Path) -> Path:
+    out = matrix.parent / "lock-export"
+    argv = ["lock-export", "--matrix", str(matrix), "--plan", str(plan), "--output-dir", str(out)]
+    assert cli.main(argv) == 0
+    return out

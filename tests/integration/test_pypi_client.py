@@ -12,7 +12,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
-from pypi_server import FIXTURES, Fault, FixtureIndex, Sleeps, running_index
+from support.pypi_server import FIXTURES, Fault, FixtureIndex, Sleeps, running_index
 
 from generator.errors import Failure, UserError
 from generator.pypi import (

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from generator_cli import run_generator
-from pypi_server import Fault, FixtureIndex, running_index
-from tiny_sdist import make_tiny_sdist
+from support.cli import run_generator
+from support.pypi_server import Fault, FixtureIndex, running_index
+from support.tiny_sdist import make_tiny_sdist
 
 from generator.build.sdist import fetch_sdist, sdist_in
 from generator.errors import Failure, UserError
@@ -98,7 +98,7 @@ def test_cli_prints_the_path(tiny_index: tuple[FixtureIndex, bytes], tmp_path: P
         "tiny",
         "--version",
         "1.0",
-        "--dest",
+        "--output-dir",
         str(tmp_path),
         "--index-url",
         index_url,

@@ -1,0 +1,1 @@
+"""Helpers the tests share: the CLI runner, the fixture index, real wheels, tiny sdists."""
