@@ -25,6 +25,7 @@ from generator.plan.jobs import Job, Plan, jobs_for
 from generator.plan.select import cells_to_build, module_for_plan, module_versions
 
 ENGINES = ("docker", "podman")
+BUILD_TIMEOUT = 6 * 3600  # seconds: a GitHub-hosted job's own limit
 
 
 def job_from_plan(plan: Plan, job_id: str, checkout: Path) -> Job:
@@ -132,7 +133,12 @@ def build_environment(job: Job, engine: str) -> dict[str, str]:
 
 def run_job(job: Job, sdist: Path, output_dir: Path, engine: str) -> None:
     argv = cibw.command(sdist, output_dir)
-    done = subprocess.run(argv, env=build_environment(job, engine), check=False)
+    try:
+        done = subprocess.run(
+            argv, env=build_environment(job, engine), check=False, timeout=BUILD_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        raise Failure(f"cibuildwheel did not finish {job.id} within {BUILD_TIMEOUT} s") from None
     if done.returncode != 0:
         raise Failure(
             f"cibuildwheel failed (exit {done.returncode}) for {job.id}: see its log above"

@@ -48,6 +48,7 @@ def require_git_checkout(path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=60,
     )
     if done.returncode != 0:
         raise UserError(

@@ -1,7 +1,7 @@
 """Which modules a pull request changes: their matrix entry, or a hook they use.
 
-A pull request builds only those (DESIGN: a contributor sees the hook work before
-merge) — compared with the base commit through plain git.
+A pull request builds only those (a contributor sees the hook work before merge),
+compared with the base commit through plain git.
 """
 
 from __future__ import annotations
@@ -60,9 +60,13 @@ def _toplevel(root: Path) -> Path:
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False, timeout=120
+        )
     except FileNotFoundError:
         raise Failure("git is not installed — install git to compare with a base commit") from None
+    except subprocess.TimeoutExpired:
+        raise Failure(f"git {' '.join(args)} did not answer within 120 s in {root}") from None
     if check and done.returncode != 0:
         raise UserError(
             f"git {' '.join(args)} failed in {root}: {done.stderr.strip()} — is the base "

@@ -9,7 +9,7 @@ update) is built to be safe. Pure: the lock and the published wheels are passed 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from packaging.utils import canonicalize_name
 
@@ -67,10 +67,10 @@ def cells_to_build(
         wanted = [c.cell for c in cells if c.needs_job]
         return ModuleCells(module, _missing(wanted, published), ())
     wanted, skipped = expand(module, versions)
-    known = {(c.cell.version, c.cell.identifier): c for c in lock.cells(module.name)}
+    known = {c.cell: c for c in lock.cells(module.name)}
     to_build: list[Cell] = []
     for cell in wanted:
-        entry = known.get((normal_version(cell.version), cell.identifier))
+        entry = known.get(replace(cell, version=normal_version(cell.version)))
         if entry is None or entry.needs_job:
             to_build.append(cell)
         elif entry.status is Status.SKIP:

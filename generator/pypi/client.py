@@ -29,7 +29,7 @@ R = TypeVar("R")
 
 Listing = Literal["simple", "json-api"]
 # Worker threads (and pooled connections). The work is mostly parsing under the GIL, so
-# more threads only overlap more downloads: 16 and 32 measured the same here (2 cores).
+# more threads only overlap more downloads (benchmarks/update_200.py: 16 and 32 the same).
 DEFAULT_WORKERS = 16
 
 
@@ -70,7 +70,7 @@ class PyPIClient:
     `cache_dir` keeps HTTP responses (with ETags) between runs; None caches in memory.
     `listing` says where project_files reads: the simple index (the standard; works
     on any mirror) or the JSON API (same facts; much cheaper to parse than PEP 503
-    HTML, which matters when the index answers HTML only, as the proxy here does).
+    HTML, which matters when the index answers HTML only, as some mirrors do).
     """
 
     def __init__(
@@ -95,8 +95,8 @@ class PyPIClient:
         self.listing = listing
         self.max_workers = max_workers
         self.transport = Transport(cache_dir=cache_dir, retry=retry, pool_size=max_workers)
-        # Some proxies serve /pypi/<name>/json but 404 every per-version URL (the one
-        # here does); after the first such miss we go straight to PEP 658 metadata.
+        # Some mirrors serve /pypi/<name>/json but 404 every per-version URL; after the
+        # first such miss we go straight to PEP 658 metadata.
         self._release_json_works = True
         # Every project read in this run, by normalized name: an update asks for a
         # project in several places (its module, dependency checks, implied modules),

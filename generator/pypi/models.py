@@ -89,7 +89,7 @@ class Release:
 
     @property
     def sdist(self) -> DistFile | None:
-        # Only .tar.gz: cibuildwheel cannot build from zip sdists (DESIGN.md).
+        # Only .tar.gz: cibuildwheel cannot build from zip sdists.
         tarballs = [f for f in self.files if f.is_sdist and f.filename.endswith(".tar.gz")]
         return tarballs[0] if tarballs else None
 

@@ -18,8 +18,8 @@ from generator.errors import Failure
 from generator.pypi.models import DistFile, ProjectFiles
 from generator.pypi.transport import malformed_is_invalid
 
-# PEP 691 JSON first, HTML (v1 or legacy text/html) as the fallback: the proxy reachable
-# from CI here answers HTML only, public PyPI answers JSON.
+# PEP 691 JSON first, HTML (v1 or legacy text/html) as the fallback: public PyPI answers
+# JSON, some mirrors and proxies answer HTML only.
 ACCEPT = ACCEPT_JSON_PREFERRED
 PEP691_JSON = "application/vnd.pypi.simple.v1+json"
 

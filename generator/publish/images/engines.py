@@ -29,6 +29,7 @@ from generator.publish.images.contents import (
 ENGINES = ("auto", "buildah", "docker")
 _CONTAINER_MARKERS = (Path("/.dockerenv"), Path("/run/.containerenv"))
 _TAIL_LINES = 25
+ENGINE_TIMEOUT = 1800  # seconds for one build or push of a wheels image (small COPY-only images)
 
 
 @dataclass(frozen=True)
@@ -309,9 +310,12 @@ def run(command: Command) -> None:
             stderr=subprocess.PIPE if command.stdout_to else subprocess.STDOUT,
             text=True,
             check=False,
+            timeout=ENGINE_TIMEOUT,
         )
     except OSError as error:
         raise Failure(f"could not run {command.argv[0]}: {error}") from None
+    except subprocess.TimeoutExpired:
+        raise Failure(f"{command}\ndid not finish within {ENGINE_TIMEOUT} s — re-run it") from None
     if result.returncode != 0 and not command.may_fail:
         tail = "\n".join(
             (result.stdout + (result.stderr or "")).strip().splitlines()[-_TAIL_LINES:]

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.core.cells import Served
+from generator.core.cells import Cell, Family, Served
 from generator.core.platforms import arch_sort_key, python_numbers
 from generator.core.versions import version_key
 from generator.publish.interchange import CellRecord
@@ -36,9 +36,12 @@ td.pure { background: #eee; } td.missing { background: #f8d3d3; font-weight: bol
 @dataclass(frozen=True)
 class _Grid:
     module: str
-    rows: list[tuple[str, str]]  # (version, python), newest version first
+    rows: list[Family]  # newest version first, Pythons ascending within a version
     arches: list[str]
-    status: dict[tuple[str, str, str], Served]  # (version, python, arch)
+    status: dict[Cell, Served]
+
+    def at(self, row: Family, arch: str) -> Served | None:
+        return self.status.get(Cell(row.module, row.version, row.python, arch))
 
 
 def _grids(records: Sequence[CellRecord]) -> list[_Grid]:
@@ -49,12 +52,12 @@ def _grids(records: Sequence[CellRecord]) -> list[_Grid]:
     for module in sorted(by_module):
         cells = [record.cell for record in by_module[module]]
         rows = sorted(
-            {(c.version, c.python) for c in cells},
-            key=lambda row: (version_key(row[0]), _negated(row[1])),
+            {c.family for c in cells},
+            key=lambda row: (version_key(row.version), _negated(row.python)),
             reverse=True,
         )
         arches = sorted({c.arch for c in cells}, key=arch_sort_key)
-        status = {(r.cell.version, r.cell.python, r.cell.arch): r.status for r in by_module[module]}
+        status = {r.cell: r.status for r in by_module[module]}
         grids.append(_Grid(module, rows, arches, status))
     return grids
 
@@ -77,15 +80,15 @@ def render_markdown(records: Sequence[CellRecord], title: str = "Wheel catalog")
         lines += [f"### {grid.module}", ""]
         lines.append("| version | python | " + " | ".join(grid.arches) + " |")
         lines.append("|---|---|" + "---|" * len(grid.arches))
-        for version, python in grid.rows:
-            marks = [_mark(grid, version, python, arch) for arch in grid.arches]
-            lines.append(f"| {version} | {python} | " + " | ".join(marks) + " |")
+        for row in grid.rows:
+            marks = [_mark(grid, row, arch) for arch in grid.arches]
+            lines.append(f"| {row.version} | {row.python} | " + " | ".join(marks) + " |")
         lines.append("")
     return "\n".join(lines)
 
 
-def _mark(grid: _Grid, version: str, python: str, arch: str) -> str:
-    status = grid.status.get((version, python, arch))
+def _mark(grid: _Grid, row: Family, arch: str) -> str:
+    status = grid.at(row, arch)
     return f"{SYMBOLS[status]} {status}" if status else _ABSENT
 
 
@@ -105,17 +108,19 @@ def render_html(records: Sequence[CellRecord], title: str = "Wheel catalog") -> 
         out.append("<table>")
         heads = "".join(f'<th scope="col">{html.escape(arch)}</th>' for arch in grid.arches)
         out.append(f'<tr><th scope="col">version</th><th scope="col">python</th>{heads}</tr>')
-        for version, python in grid.rows:
-            tds = "".join(_html_cell(grid, version, python, arch) for arch in grid.arches)
-            row = f"<th scope=row>{html.escape(version)}</th><td>{html.escape(python)}</td>"
-            out.append(f"<tr>{row}{tds}</tr>")
+        for row in grid.rows:
+            tds = "".join(_html_cell(grid, row, arch) for arch in grid.arches)
+            head = (
+                f"<th scope=row>{html.escape(row.version)}</th><td>{html.escape(row.python)}</td>"
+            )
+            out.append(f"<tr>{head}{tds}</tr>")
         out.append("</table>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _html_cell(grid: _Grid, version: str, python: str, arch: str) -> str:
-    status = grid.status.get((version, python, arch))
+def _html_cell(grid: _Grid, row: Family, arch: str) -> str:
+    status = grid.at(row, arch)
     if status is None:
         return f"<td>{_ABSENT}</td>"
     return f'<td class="{status}">{SYMBOLS[status]} {status}</td>'
