@@ -88,13 +88,21 @@ def select_jobs(
             f"nothing to build for {module.name} {version} with these filters"
             + (f" ({'; '.join(reasons)})" if reasons else "")
         )
-    return jobs_for(module, chosen, matrix.root)
+    return jobs_for(module, chosen, matrix.root, matrix.model.images)
 
 
-def container_engine() -> str:
-    """docker or podman, whichever answers; cibuildwheel runs musllinux builds in it."""
-    preferred = os.environ.get("CIBW_CONTAINER_ENGINE", "").split(";")[0].strip()
-    candidates = [preferred] if preferred in ENGINES else list(ENGINES)
+def container_engine(wanted: str | None = None) -> str:
+    """cibuildwheel's CIBW_CONTAINER_ENGINE value: `wanted` (or the environment's) as given,
+    options included (`podman; create_args: --ulimit nofile=20000`), once its engine
+    answers; with none given, docker or podman, whichever answers."""
+    given = wanted or os.environ.get("CIBW_CONTAINER_ENGINE", "")
+    name = given.split(";")[0].strip()
+    if given and name not in ENGINES:
+        raise UserError(
+            f"container engine {name!r} is not one cibuildwheel runs — use docker or podman, "
+            "optionally with options: 'podman; create_args: ...'"
+        )
+    candidates = [name] if given else list(ENGINES)
     problems = []
     for engine in candidates:
         if shutil.which(engine) is None:
@@ -102,7 +110,7 @@ def container_engine() -> str:
             continue
         answer = _engine_answers(engine)
         if answer is None:
-            return engine
+            return given or engine
         problems.append(f"{engine}: {answer}")
     raise UserError(
         "cibuildwheel builds musllinux wheels in a container, and no container engine is "
@@ -123,8 +131,16 @@ def _engine_answers(engine: str) -> str | None:
     return None
 
 
+def with_image(job: Job, image: str | None) -> Job:
+    """The job built in `image` instead of the planned build image (`build --image`)."""
+    if image is None:
+        return job
+    return replace(job, env={**job.env, cibw.image_variable(job.arch): image})
+
+
 def build_environment(job: Job, engine: str) -> dict[str, str]:
-    """This process's environment without stray CIBW_* settings, plus the job's."""
+    """This process's environment without stray CIBW_* settings, plus the job's; `engine`
+    is the whole CIBW_CONTAINER_ENGINE value (engine and its options)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIBW_")}
     env.update(job.env)
     env["CIBW_CONTAINER_ENGINE"] = engine

@@ -8,7 +8,13 @@ import json
 import shlex
 from pathlib import Path
 
-from generator.build.run import container_engine, job_from_plan, run_job, select_jobs
+from generator.build.run import (
+    container_engine,
+    job_from_plan,
+    run_job,
+    select_jobs,
+    with_image,
+)
 from generator.build.sdist import fetch_sdist, sdist_in
 from generator.commands.common import Subparsers, add_matrix_argument, add_plan_job_arguments
 from generator.errors import UserError
@@ -36,6 +42,18 @@ def register(subparsers: Subparsers) -> None:
         default=[],
         help="only these Pythons, repeatable or space separated (default: the matrix's)",
     )
+    parser.add_argument(
+        "--image",
+        metavar="REF",
+        help="build in this image instead of the planned one (matrix.yml `images:`, else "
+        "cibuildwheel's musllinux_1_2), e.g. a mirror or a local stand-in",
+    )
+    parser.add_argument(
+        "--container-engine",
+        metavar="CONFIG",
+        help="cibuildwheel's engine setting, e.g. 'podman; create_args: --ulimit nofile=20000' "
+        "(default: $CIBW_CONTAINER_ENGINE, else docker or podman, whichever answers)",
+    )
     parser.add_argument("--sdist-dir", type=Path, default=Path("sdist"))
     parser.add_argument("--output-dir", type=Path, default=Path("wheelhouse"))
     parser.add_argument(
@@ -46,7 +64,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
-    jobs = _jobs(args, matrix)
+    jobs = [with_image(job, args.image) for job in _jobs(args, matrix)]
     module, version = jobs[0].module, jobs[0].version
     sdist = sdist_in(args.sdist_dir, module, version)
     if args.dry_run:
@@ -55,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             argv = cibw.command(package, args.output_dir)
             print(json.dumps({"id": job.id, "argv": shlex.join(argv), "env": job.env}))
         return 0
-    engine = container_engine()
+    engine = container_engine(args.container_engine)
     if sdist is None:
         lock = load_lock(matrix)
         locked = lock.sdist(module, version) if lock else None

@@ -110,6 +110,7 @@ _EXPECTED = {
     "exclude": "a list of {python, arch, versions, reason} mappings",
     "pre-releases": "true or false",
     "keep-versions": "a whole number of versions to keep per module, at least 1",
+    "images": "a mapping arch → image reference, e.g. {x86_64: mirror/musllinux_1_2_x86_64}",
     "reason": "a sentence saying why",
 }
 _PATTERN_FIX = {
@@ -120,6 +121,7 @@ _PATTERN_FIX = {
     "environment": "use a shell variable name: letters, digits, _ (not a digit first)",
     "index-url": "give an http(s) URL of a simple index, e.g. https://pypi.org/simple/",
     "registry": "give HOST/NAMESPACE in lower case, e.g. docker.io/myname/musl-wheels",
+    "images": "give an image reference, e.g. mirror.example/pypa/musllinux_1_2_x86_64:2026.11",
 }
 
 

@@ -89,6 +89,8 @@ HookPath = Annotated[
 ]
 SystemPackage = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9+._-]*$")]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+# An OCI image reference: [host[:port]/]path[:tag][@digest]
+ImageRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$", max_length=255)]
 
 
 class _Strict(BaseModel):
@@ -182,6 +184,13 @@ class Matrix(_Strict):
             "Where the images go, HOST/NAMESPACE[/NAME] (default: ghcr.io/<owner>/<repo> with "
             "GITHUB_TOKEN); another registry needs the secrets REGISTRY_USERNAME and "
             "REGISTRY_PASSWORD"
+        ),
+    )
+    images: dict[ArchName, ImageRef] = Field(
+        default={},
+        description=(
+            "The build image per arch, e.g. a mirror of quay.io/pypa/musllinux_1_2_x86_64 "
+            "behind a firewall (default: cibuildwheel's pinned musllinux_1_2 image)"
         ),
     )
     keep_versions: int | None = Field(

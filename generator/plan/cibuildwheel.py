@@ -25,9 +25,14 @@ def identifiers(pythons: Sequence[str], arch: str) -> tuple[str, ...]:
 
 
 def job_environment(
-    module: ResolvedModule, pythons: Sequence[str], arch: str, repo_root: Path
+    module: ResolvedModule,
+    pythons: Sequence[str],
+    arch: str,
+    repo_root: Path,
+    image: str | None = None,
 ) -> dict[str, str]:
-    """Every CIBW_* variable of the job that builds `pythons` × `arch` of `module`."""
+    """Every CIBW_* variable of the job that builds `pythons` × `arch` of `module`; `image`
+    is the build image (default: cibuildwheel's pinned musllinux_1_2 for the arch)."""
     env = {
         "CIBW_PLATFORM": "linux",
         "CIBW_ARCHS_LINUX": arch,
@@ -37,7 +42,7 @@ def job_environment(
         "CIBW_SKIP": "",
         "CIBW_TEST_SKIP": "",
         "CIBW_ENABLE": "",
-        f"CIBW_MUSLLINUX_{arch.upper()}_IMAGE": MUSLLINUX_IMAGE,
+        image_variable(arch): image or MUSLLINUX_IMAGE,
         "CIBW_BEFORE_ALL_LINUX": _before_all(module, repo_root),
         "CIBW_BEFORE_BUILD_LINUX": _hook_command(module.spec.before_build, repo_root),
         "CIBW_ENVIRONMENT_LINUX": _environment(module.spec.environment),
@@ -46,6 +51,11 @@ def job_environment(
         "CIBW_BUILD_VERBOSITY": "1",
     }
     return env
+
+
+def image_variable(arch: str) -> str:
+    """The variable that names the build image of `arch`, e.g. CIBW_MUSLLINUX_X86_64_IMAGE."""
+    return f"CIBW_MUSLLINUX_{arch.upper()}_IMAGE"
 
 
 def command(package: Path, output_dir: Path) -> list[str]:

@@ -10,7 +10,7 @@ reads it back with `Plan.from_json` (a build job runs exactly the job the plan w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,20 +165,25 @@ def make_plan(
         module = module_for_plan(matrix, lock, name)
         cells = cells_to_build(module, lock, published, module_versions(module, lock))
         skipped.extend(cells.skipped)
-        jobs.extend(jobs_for(module, cells.to_build, matrix.root))
+        jobs.extend(jobs_for(module, cells.to_build, matrix.root, matrix.model.images))
     limit = SHARDS * JOBS_PER_SHARD
     return Plan(tuple(jobs[:limit]), tuple(jobs[limit:]), tuple(skipped), matrix.root)
 
 
-def jobs_for(module: ResolvedModule, cells: Iterable[Cell], repo_root: Path) -> list[Job]:
-    """One job per (version, arch), in the order the cells came."""
+def jobs_for(
+    module: ResolvedModule,
+    cells: Iterable[Cell],
+    repo_root: Path,
+    images: Mapping[str, str],
+) -> list[Job]:
+    """One job per (version, arch), in the order the cells came; `images` by arch."""
     grouped: dict[tuple[str, str], list[str]] = {}
     for cell in cells:
         grouped.setdefault((cell.version, cell.arch), []).append(cell.python)
     jobs = []
     for (version, arch), pythons in grouped.items():
         ordered = tuple(sorted(pythons, key=python_sort_key))
-        env = cibw.job_environment(module, ordered, arch, repo_root)
+        env = cibw.job_environment(module, ordered, arch, repo_root, images.get(arch))
         jobs.append(Job(module.name, version, arch, ordered, env))
     return jobs
 
