@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from generator.errors import Failure, UserError
+from generator.errors import UserError
 from generator.lock.model import Lock
 from generator.matrix.expand import expand
 from generator.matrix.load import LoadedMatrix
@@ -26,6 +28,7 @@ from generator.plan.select import cells_to_build, module_for_plan, module_versio
 
 ENGINES = ("docker", "podman")
 BUILD_TIMEOUT = 6 * 3600  # seconds: a GitHub-hosted job's own limit
+TAIL_LINES = 12  # of cibuildwheel's output, kept as a failed build's reason
 
 
 def job_from_plan(plan: Plan, job_id: str, checkout: Path) -> Job:
@@ -147,15 +150,34 @@ def build_environment(job: Job, engine: str) -> dict[str, str]:
     return env
 
 
-def run_job(job: Job, sdist: Path, output_dir: Path, engine: str) -> None:
+@dataclass(frozen=True)
+class BuildRun:
+    exit_code: int
+    tail: str  # the last lines cibuildwheel printed: why a build failed
+
+
+def run_job(job: Job, sdist: Path, output_dir: Path, engine: str) -> BuildRun:
+    """Run cibuildwheel for the job, its output shown as it comes and its end kept."""
     argv = cibw.command(sdist, output_dir)
-    try:
-        done = subprocess.run(
-            argv, env=build_environment(job, engine), check=False, timeout=BUILD_TIMEOUT
-        )
-    except subprocess.TimeoutExpired:
-        raise Failure(f"cibuildwheel did not finish {job.id} within {BUILD_TIMEOUT} s") from None
-    if done.returncode != 0:
-        raise Failure(
-            f"cibuildwheel failed (exit {done.returncode}) for {job.id}: see its log above"
-        )
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    with subprocess.Popen(
+        argv,
+        env=build_environment(job, engine),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    ) as process:
+        timer = threading.Timer(BUILD_TIMEOUT, process.kill)
+        timer.start()
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                print(line, end="", flush=True)
+                tail.append(line.rstrip())
+        finally:
+            timer.cancel()
+        code = process.wait()
+    if not timer.is_alive() and code < 0 and not tail:
+        tail.append(f"killed after {BUILD_TIMEOUT} s")
+    return BuildRun(code, "\n".join(line for line in tail if line.strip()))

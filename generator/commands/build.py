@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 from pathlib import Path
 
 from generator.build.run import (
+    BuildRun,
     container_engine,
     job_from_plan,
     run_job,
@@ -17,11 +19,13 @@ from generator.build.run import (
 )
 from generator.build.sdist import fetch_sdist, sdist_in
 from generator.commands.common import Subparsers, add_matrix_argument, add_plan_job_arguments
-from generator.errors import UserError
+from generator.errors import Failure, UserError
+from generator.fileio import write_atomically
 from generator.lock.model import load_lock
 from generator.matrix.load import LoadedMatrix, load_matrix
 from generator.plan import cibuildwheel as cibw
 from generator.plan.jobs import Job, read_plan
+from generator.plan.results import JobResult, Outcome, run_log_url
 from generator.pypi.client import PyPIClient
 
 
@@ -55,7 +59,13 @@ def register(subparsers: Subparsers) -> None:
         "(default: $CIBW_CONTAINER_ENGINE, else docker or podman, whichever answers)",
     )
     parser.add_argument("--sdist-dir", type=Path, default=Path("sdist"))
-    parser.add_argument("--output-dir", type=Path, default=Path("wheelhouse"))
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("wheelhouse"),
+        metavar="DIR",
+        help="the wheels, and result-<job id>.json for each job (built or failed, for publish)",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="print each job's argv and env as JSON; run nothing"
     )
@@ -81,10 +91,31 @@ def run(args: argparse.Namespace) -> int:
             sdist = fetch_sdist(
                 client, module, version, args.sdist_dir, locked.sha256 if locked else None
             )
+    failed = []
     for job in jobs:
         print(f"== {job.id}: {' '.join(job.identifiers)} ({engine})", flush=True)
-        run_job(job, sdist, args.output_dir, engine)
+        done = run_job(job, sdist, args.output_dir, engine)
+        write_atomically(args.output_dir / f"result-{job.id}.json", _result(job, done).text())
+        if done.exit_code != 0:
+            failed.append(f"{job.id} (exit {done.exit_code})")
+    if failed:
+        raise Failure(f"cibuildwheel failed for {', '.join(failed)}: see its log above")
     return 0
+
+
+def _result(job: Job, done: BuildRun) -> JobResult:
+    outcome = Outcome.BUILT if done.exit_code == 0 else Outcome.FAILED
+    reason = "" if outcome is Outcome.BUILT else _reason(done)
+    return JobResult(
+        job.id, job.cells, outcome, done.exit_code, run_log_url(dict(os.environ)), reason
+    )
+
+
+def _reason(done: BuildRun) -> str:
+    """One line that says why: cibuildwheel's last error line, else its exit code."""
+    lines = done.tail.splitlines()
+    errors = [line for line in lines if "error" in line.lower()]
+    return (errors or lines or [f"cibuildwheel exited {done.exit_code}"])[-1].strip()[:300]
 
 
 def _jobs(args: argparse.Namespace, matrix: LoadedMatrix) -> list[Job]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from generator.commands.common import Subparsers
+from generator.commands.common import Subparsers, add_github_output_argument
+from generator.core.cells import Origin
+from generator.github import write_outputs
 from generator.publish.collect import collect
 from generator.publish.interchange import MANIFEST_NAME, read_cells, read_fetch_list
 from generator.publish.repository import WHEELS_DIR
@@ -55,6 +57,7 @@ def register(subparsers: Subparsers) -> None:
         metavar="DIR",
         help=f"flat output directory; gets the wheels and {MANIFEST_NAME}",
     )
+    add_github_output_argument(parser, "built=N (wheels this run built) and cells=N")
     parser.set_defaults(func=run)
 
 
@@ -67,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         wheels_dir=args.wheels if args.wheels.is_dir() else None,
         with_dependencies=not args.no_dependencies,
     )
+    built = sum(1 for entry in manifest.files if entry.origin is Origin.BUILT)
+    write_outputs(args.github_output, {"built": built, "cells": len(manifest.cells)})
     print(
         f"collect: {len(manifest.files)} wheels, {len(manifest.cells)} cells verified "
         f"offline → {args.output_dir / MANIFEST_NAME}"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.commands.common import Subparsers, add_git_target_arguments, git_target
 from generator.errors import UserError
 from generator.github import write_outputs
+from generator.lock.failures import FAILURES_NAME
 from generator.lock.model import LOCK_NAME
-from generator.publish.git import commit_file
+from generator.publish.git import commit_files
 
 
 def register(subparsers: Subparsers) -> None:
@@ -26,19 +27,30 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--path", default=LOCK_NAME, help=f"its path in the repository (default: {LOCK_NAME})"
     )
+    parser.add_argument(
+        "--failures",
+        type=Path,
+        metavar="FILE",
+        help=f"also commit this {FAILURES_NAME} (from `lock-export --results`) beside the lock",
+    )
     add_git_target_arguments(parser, message=f"Update {LOCK_NAME} from PyPI")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        content = args.lock.read_bytes()
-    except OSError as error:
-        raise UserError(f"{args.lock}: cannot read ({error.strerror})") from None
+    files = {args.path: _read(args.lock)}
+    if args.failures:
+        beside = PurePosixPath(args.path).with_name(FAILURES_NAME)
+        files[str(beside)] = _read(args.failures)
     target, policy = git_target(args, prefix="")
-    commit = commit_file(
-        target, args.path, content, args.message, author=args.author, policy=policy
-    )
+    commit = commit_files(target, files, args.message, author=args.author, policy=policy)
     print(f"commit-lock: {commit}" if commit else f"commit-lock: {args.path} already up to date")
     write_outputs(args.github_output, {"commit": commit or ""})
     return 0
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UserError(f"{path}: cannot read ({error.strerror})") from None

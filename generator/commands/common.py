@@ -9,7 +9,8 @@ from typing import TypeAlias
 
 from generator.errors import UserError
 from generator.github import token_from_env
-from generator.lock.model import load_lock
+from generator.lock.failures import failures_path, read_failures
+from generator.lock.model import load_lock, lock_path
 from generator.matrix.load import DEFAULT_MATRIX, LoadedMatrix
 from generator.plan.jobs import Plan, make_plan
 from generator.publish.git import BOT_AUTHOR, GitTarget, PushPolicy, token_config
@@ -68,7 +69,11 @@ def add_plan_job_arguments(parser: argparse.ArgumentParser) -> None:
 def checkout_plan(matrix: LoadedMatrix, only_modules: list[str] | None = None) -> Plan:
     """The plan of this checkout: its matrix, the lock beside it, and its wheels/."""
     return make_plan(
-        matrix, load_lock(matrix), published_wheels(matrix.root / WHEELS_DIR), only_modules
+        matrix,
+        load_lock(matrix),
+        published_wheels(matrix.root / WHEELS_DIR),
+        only_modules,
+        failures=read_failures(failures_path(lock_path(matrix))),
     )
 
 

@@ -20,6 +20,7 @@ from generator.matrix.load import load_matrix
 from generator.publish.images.contents import default_repository, provenance_from
 from generator.publish.images.engines import ENGINES, choose_engine
 from generator.publish.images.families import (
+    archs_with_wheels,
     families,
     newest_versions,
     publish_family,
@@ -92,8 +93,8 @@ def run(args: argparse.Namespace) -> int:
         )
         made += publish_family(
             family,
-            archs,
-            args.collected,
+            archs_with_wheels(family, archs, [args.collected, args.wheels]),
+            [args.collected, args.wheels],
             registry,
             provenance,
             engine,

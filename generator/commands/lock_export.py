@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
+from generator.core.cells import Cell
 from generator.errors import UserError
 from generator.fileio import write_atomically
 from generator.github import write_outputs
-from generator.lock.model import LOCK_NAME, load_lock
+from generator.lock.failures import FAILURES_NAME, failures_path, failures_text, read_failures
+from generator.lock.model import LOCK_NAME, Lock, load_lock, lock_path
 from generator.matrix.load import load_matrix
-from generator.plan.jobs import read_plan
+from generator.plan.jobs import Plan, job_fingerprint, read_plan
+from generator.plan.results import JobResult, Outcome, read_results
 from generator.publish.interchange import cells_json, files_json, records_json
 from generator.publish.repository import WHEELS_DIR, published_wheels
 from generator.publish.selection import export
@@ -39,7 +43,15 @@ def register(subparsers: Subparsers) -> None:
         help=f"write {CELLS} (for collect and images), {FETCH} (for collect) and {CATALOG} "
         "(for catalog) here",
     )
-    add_github_output_argument(parser, "cells=N (cells to publish)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        metavar="DIR",
+        help="the build jobs' result-<job id>.json records (with --plan): failed cells are left "
+        f"out of {CELLS}, shown failed in {CATALOG} and recorded in {FAILURES_NAME}, written to "
+        "--output-dir for commit-lock",
+    )
+    add_github_output_argument(parser, "cells=N (cells to publish) and failed=N")
     parser.add_argument(
         "--wheels",
         type=Path,
@@ -56,17 +68,41 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(
             f"no {LOCK_NAME} beside {matrix.path.name} — run `python -m generator update` first"
         )
-    planned = read_plan(args.plan).planned_cells() if args.plan else None
+    plan = read_plan(args.plan) if args.plan else None
+    if args.results and plan is None:
+        raise UserError("--results needs --plan: the results are of that plan's jobs")
+    results = read_results(args.results) if args.results else []
+    failed = _failed(plan, results, lock) if plan else []
+    failures = read_failures(failures_path(lock_path(matrix))).updated(
+        failed, _built(results), datetime.now(UTC)
+    )
+    failures = failures.without_modules(lock.modules)
+    planned = plan.planned_cells() - {cell for cell, *_ in failed} if plan else None
     published = published_wheels(args.wheels or matrix.root / WHEELS_DIR)
-    result = export(lock, published, planned)
+    result = export(lock, published, planned, failures)
     if args.output_dir:
         args.output_dir.mkdir(parents=True, exist_ok=True)
         write_atomically(args.output_dir / CELLS, cells_json(result.cells))
         write_atomically(args.output_dir / FETCH, files_json(result.fetch))
         write_atomically(args.output_dir / CATALOG, records_json(result.catalog))
-    write_outputs(args.github_output, {"cells": len(result.cells)})
+        write_atomically(args.output_dir / FAILURES_NAME, failures_text(failures))
+    write_outputs(args.github_output, {"cells": len(result.cells), "failed": len(failed)})
     print(
         f"lock-export: {len(result.cells)} cells, {len(result.fetch)} wheels to fetch, "
-        f"{len(result.catalog)} catalog records"
+        f"{len(result.catalog)} catalog records; {len(failed)} cells failed in this run"
     )
     return 0
+
+
+def _failed(plan: Plan, results: list[JobResult], lock: Lock) -> list[tuple[Cell, str, str, str]]:
+    """(cell, reason, log, fingerprint) of every cell of a failed job of this plan."""
+    found = []
+    for result in results:
+        if result.outcome is Outcome.FAILED:
+            print_ = job_fingerprint(plan.job(result.job), lock, plan.root)
+            found += [(cell, result.reason, result.log, print_) for cell in result.cells]
+    return found
+
+
+def _built(results: list[JobResult]) -> list[Cell]:
+    return [cell for r in results if r.outcome is Outcome.BUILT for cell in r.cells]

@@ -96,6 +96,7 @@ class Served(enum.StrEnum):
     BUILT = "built"  # built by this repository (this run, or already in wheels/)
     UPSTREAM = "upstream"  # a compatible musllinux wheel exists on PyPI
     PURE = "pure"  # a pure-Python wheel serves it
+    FAILED = "failed"  # its build failed; retried after a back-off
     MISSING = "missing"  # nothing installable yet
 
 

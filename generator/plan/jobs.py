@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from generator.core.platforms import ARCHS, PYTHONS, python_sort_key
 from generator.core.wheels import PublishedWheels
 from generator.errors import UserError
 from generator.fileio import read_json, validated
+from generator.lock.failures import Failures, fingerprint
 from generator.lock.model import Lock
 from generator.matrix.load import LoadedMatrix
 from generator.matrix.model import ResolvedModule
@@ -154,10 +156,13 @@ def make_plan(
     lock: Lock | None,
     published: PublishedWheels | None,
     only_modules: Sequence[str] | None = None,
+    failures: Failures | None = None,
+    now: datetime | None = None,
 ) -> Plan:
     """Jobs for the cells that need building: with a lock, only the cells it says need a
     job (abi3: one per arch; implied modules too); without one, every pinned cell — in both
-    cases minus those whose wheel is already `published` (None: build them all)."""
+    cases minus those whose wheel is already `published` (None: build them all), and minus
+    the jobs whose every cell failed before and waits out its back-off (`failures`, `now`)."""
     jobs: list[Job] = []
     skipped: list[SkippedCell] = []
     selection = None if only_modules is None else list(only_modules)
@@ -165,7 +170,12 @@ def make_plan(
         module = module_for_plan(matrix, lock, name)
         cells = cells_to_build(module, lock, published, module_versions(module, lock))
         skipped.extend(cells.skipped)
-        jobs.extend(jobs_for(module, cells.to_build, matrix.root, matrix.model.images))
+        for job in jobs_for(module, cells.to_build, matrix.root, matrix.model.images):
+            waits = _waiting(job, lock, matrix.root, failures, now or datetime.now(UTC))
+            if waits is None:
+                jobs.append(job)
+            else:
+                skipped.extend(SkippedCell(cell, waits) for cell in job.cells)
     limit = SHARDS * JOBS_PER_SHARD
     return Plan(tuple(jobs[:limit]), tuple(jobs[limit:]), tuple(skipped), matrix.root)
 
@@ -186,6 +196,32 @@ def jobs_for(
         env = cibw.job_environment(module, ordered, arch, repo_root, images.get(arch))
         jobs.append(Job(module.name, version, arch, ordered, env))
     return jobs
+
+
+def job_fingerprint(job: Job, lock: Lock | None, root: Path) -> str:
+    """What the job builds from (its sdist and environment), wherever the checkout is."""
+    sdist = lock.sdist(job.module, job.version) if lock else None
+    here = f"{cibw.HOST_MOUNT}{root.resolve()}/"
+    env = {
+        name: value.replace(here, f"{cibw.HOST_MOUNT}/<checkout>/")
+        for name, value in job.env.items()
+    }
+    return fingerprint(env, sdist.sha256 if sdist else "")
+
+
+def _waiting(
+    job: Job, lock: Lock | None, root: Path, failures: Failures | None, now: datetime
+) -> str | None:
+    """Why the job waits (every cell failed with the same inputs, back-off not over)."""
+    if failures is None:
+        return None
+    print_ = job_fingerprint(job, lock, root)
+    held = [failures.waiting(cell, print_, now) for cell in job.cells]
+    if not held or any(failure is None for failure in held):
+        return None
+    failure = max((f for f in held if f is not None), key=lambda f: f.attempts)
+    when = failure.retry_after().strftime("%Y-%m-%d %H:%M UTC")
+    return f"build failed {failure.attempts}× ({failure.reason}); next try after {when}"
 
 
 class _JobWire(TypedDict):

@@ -45,7 +45,7 @@ def download_closure(
     """Let pip download the cell's requirement and its whole dependency closure into `into`:
     offline from `find_links` alone, or online with the caller's pip configuration (index URL)
     where `find_links` still count as candidates."""
-    links = [arg for link in find_links if link.is_dir() for arg in ("--find-links", str(link))]
+    links = [arg for link in link_dirs(find_links) for arg in ("--find-links", str(link))]
     if offline:
         links.append("--no-index")
     result = run_pip(
@@ -62,6 +62,17 @@ def download_closure(
     if result.returncode != 0:
         raise Failure(f"cannot gather the dependencies of {cell}: {_explain(result)}")
     return sorted(into.glob("*.whl"))
+
+
+def link_dirs(folders: Sequence[Path]) -> list[Path]:
+    """pip's --find-links reads one folder, not its subfolders: each folder and every
+    subfolder holding wheels (wheels/<project>/ in the repository's layout)."""
+    found: list[Path] = []
+    for folder in folders:
+        if folder.is_dir():
+            found.append(folder)
+            found += sorted(p for p in folder.iterdir() if p.is_dir() and any(p.glob("*.whl")))
+    return found
 
 
 def _explain(result: subprocess.CompletedProcess[str]) -> str:

@@ -63,7 +63,7 @@ def collect(
         fetch_wheel(entry, dest, session, local)
         origins.setdefault(entry.filename, Origin.FETCHED)
     chosen = sorted(set(cells) if cells is not None else _cells_of(origins))
-    if not chosen:
+    if not chosen and cells is None:
         raise UserError(
             "no cell to publish: no CPython musllinux wheel among the inputs and no cells given "
             "— pass the built artifacts directory, or list the cells (--cells) for pure/abi3 wheels"
@@ -128,6 +128,8 @@ def _each(cells: Sequence[Cell], work: Callable[[Cell], T]) -> list[T]:
     """Run `work` for every cell in parallel; report every failing cell, not just the first."""
     results: list[T] = []
     problems: list[str] = []
+    if not cells:
+        return results  # a run whose every build failed: nothing to verify
     with ThreadPoolExecutor(max_workers=min(_WORKERS, len(cells))) as pool:
         for future in [pool.submit(work, cell) for cell in cells]:
             try:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.core.wheels import parse_wheel_name, sha256_of_stream
 from generator.errors import Failure, UserError
@@ -177,22 +178,31 @@ def publish_wheels(
 
 
 def commit_file(
+    target: GitTarget, path: str, content: bytes, message: str, **options: Any
+) -> str | None:
+    """commit_files for one path."""
+    return commit_files(target, {path: content}, message, **options)
+
+
+def commit_files(
     target: GitTarget,
-    path: str,
-    content: bytes,
+    files: Mapping[str, bytes],
     message: str,
     *,
     author: str = BOT_AUTHOR,
     policy: PushPolicy | None = None,
     log: Callable[[str], None] = lambda text: print(text, file=sys.stderr),
 ) -> str | None:
-    """Push a commit setting `path` to `content` (and nothing else): the new commit, or None
-    when the branch already has exactly that."""
+    """Push a commit setting each path of `files` to its content (and nothing else): the new
+    commit, or None when the branch already has exactly that."""
     git = _Git(target, author)
-    blob = git.out("hash-object", "-w", "--stdin", stdin=content)
+    lines = [
+        f"100644 {git.out('hash-object', '-w', '--stdin', stdin=content)}\t{path}"
+        for path, content in sorted(files.items())
+    ]
     pushed = commit_paths(
         git,
-        lambda head: _tree_with(git, head, [f"100644 {blob}\t{path}"]),
+        lambda head: _tree_with(git, head, lines),
         message,
         policy=policy or PushPolicy(),
         log=log,

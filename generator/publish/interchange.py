@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NotRequired
 
 from packaging.utils import canonicalize_name
 from pydantic import TypeAdapter
@@ -40,6 +40,8 @@ class CellRecord:
 
     cell: Cell
     status: Served
+    reason: str = ""  # failed: why
+    log: str = ""  # failed: the build's log
 
 
 @dataclass(frozen=True, order=True)
@@ -89,7 +91,9 @@ class _CellWire(TypedDict):
 
 
 class _RecordWire(_CellWire):
-    status: Literal["built", "upstream", "pure", "missing"]
+    status: Literal["built", "upstream", "pure", "failed", "missing"]
+    reason: NotRequired[str]
+    log: NotRequired[str]
 
 
 class _FileWire(TypedDict):
@@ -131,7 +135,14 @@ def read_cells(path: Path) -> list[Cell]:
 
 
 def records_json(records: Iterable[CellRecord]) -> str:
-    return dump_json([{**_cell_json(r.cell), "status": str(r.status)} for r in records])
+    return dump_json([_record_json(record) for record in records])
+
+
+def _record_json(record: CellRecord) -> dict[str, str]:
+    data = {**_cell_json(record.cell), "status": str(record.status)}
+    if record.reason or record.log:
+        data |= {"reason": record.reason, "log": record.log}
+    return data
 
 
 def read_records(path: Path) -> list[CellRecord]:
@@ -139,7 +150,12 @@ def read_records(path: Path) -> list[CellRecord]:
     what = "catalog records written by `lock-export --catalog`"
     data = read_json(path, what, _LOCK_EXPORT_FIX)
     wire = validated(_RECORDS, data, str(path), what, _LOCK_EXPORT_FIX)
-    return [CellRecord(_cell(item, path), Served(item["status"])) for item in wire]
+    return [
+        CellRecord(
+            _cell(item, path), Served(item["status"]), item.get("reason", ""), item.get("log", "")
+        )
+        for item in wire
+    ]
 
 
 def files_json(files: Iterable[FileRef]) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.core.cells import Cell, served_as
+from generator.core.cells import Cell, Served, served_as
 from generator.core.versions import normal_version
 from generator.core.wheels import FileRef, PublishedWheels
+from generator.lock.failures import Failures
 from generator.lock.model import Lock
 from generator.publish.interchange import CellRecord
 
@@ -27,8 +28,14 @@ class Export:
     catalog: list[CellRecord]
 
 
-def export(lock: Lock, published: PublishedWheels, planned: set[Cell] | None) -> Export:
-    """`planned`: the cells this run's jobs build (None: no plan, every locked version)."""
+def export(
+    lock: Lock,
+    published: PublishedWheels,
+    planned: set[Cell] | None,
+    failures: Failures | None = None,
+) -> Export:
+    """`planned`: the cells this run's jobs built (None: no plan, every locked version);
+    `failures`: cells whose build failed (this run or before), shown so in the catalog."""
     built_now = None if planned is None else {_normal(cell) for cell in planned}
     in_scope = _scope(lock, published, built_now)
     cells: list[Cell] = []
@@ -41,7 +48,11 @@ def export(lock: Lock, published: PublishedWheels, planned: set[Cell] | None) ->
         status = served_as(locked.status, made_now or made_before)
         if status is None:
             continue
-        catalog.append(CellRecord(cell, status))
+        failure = failures.get(_normal(locked.builder)) if failures else None
+        if status is Served.MISSING and failure is not None:
+            catalog.append(CellRecord(cell, Served.FAILED, failure.reason, failure.log))
+        else:
+            catalog.append(CellRecord(cell, status))
         if (cell.module, cell.version) not in in_scope:
             continue
         if locked.wheel is not None and len(locked.wheel.sha256) == 64:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -18,7 +18,7 @@ from packaging.version import Version
 from generator.core.cells import Cell, Family
 from generator.core.platforms import ARCHS
 from generator.core.tags import python_tags
-from generator.core.wheels import parse_wheel_name
+from generator.core.wheels import PublishedWheels, parse_wheel_name
 from generator.publish.closure import download_closure
 from generator.publish.images.contents import Provenance, image_set
 from generator.publish.images.engines import Engine, run_image_set
@@ -54,10 +54,26 @@ def newest_versions(wheel_dirs: Iterable[Path], pythons: Iterable[str]) -> dict[
     return newest
 
 
+def archs_with_wheels(
+    family: Family, run_archs: Iterable[str], wheel_dirs: Iterable[Path]
+) -> list[str]:
+    """This run's archs of the family plus every arch whose wheel an earlier run published:
+    a cell that builds later joins the family's multi-arch list."""
+    names = [parse_wheel_name(p.name) for d in wheel_dirs if d.is_dir() for p in d.rglob("*.whl")]
+    available = PublishedWheels.of(names)
+    chosen = set(run_archs)
+    return [
+        arch
+        for arch in ARCHS
+        if arch in chosen
+        or available.serves(Cell(family.module, family.version, family.python, arch))
+    ]
+
+
 def publish_family(
     family: Family,
     archs: list[str],
-    published: Path,
+    sources: Sequence[Path],
     repository: str,
     provenance: Provenance,
     engine: Engine,
@@ -69,7 +85,7 @@ def publish_family(
     with tempfile.TemporaryDirectory(prefix="closure-") as scratch:
         for arch in archs:
             cell = Cell(family.module, family.version, family.python, arch)
-            download_closure(cell, Path(scratch), [published], offline=True)
+            download_closure(cell, Path(scratch), list(sources), offline=True)
         plan = image_set(
             image_family(family.module, family.version, family.python),
             [ARCHS[arch] for arch in archs],

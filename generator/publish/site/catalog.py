@@ -20,6 +20,7 @@ SYMBOLS = {
     Served.BUILT: "✅",
     Served.UPSTREAM: "⬆️",
     Served.PURE: "🐍",
+    Served.FAILED: "⚠️",
     Served.MISSING: "❌",
 }
 _ABSENT = "·"
@@ -30,6 +31,7 @@ th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: center; }
 th[scope=row] { text-align: left; font-weight: normal; }
 td.built { background: #d9f2d9; } td.upstream { background: #dbe9fb; }
 td.pure { background: #eee; } td.missing { background: #f8d3d3; font-weight: bold; }
+td.failed { background: #fbe5c8; font-weight: bold; }
 """.strip()
 
 
@@ -38,10 +40,10 @@ class _Grid:
     module: str
     rows: list[Family]  # newest version first, Pythons ascending within a version
     arches: list[str]
-    status: dict[Cell, Served]
+    records: dict[Cell, CellRecord]
 
-    def at(self, row: Family, arch: str) -> Served | None:
-        return self.status.get(Cell(row.module, row.version, row.python, arch))
+    def at(self, row: Family, arch: str) -> CellRecord | None:
+        return self.records.get(Cell(row.module, row.version, row.python, arch))
 
 
 def _grids(records: Sequence[CellRecord]) -> list[_Grid]:
@@ -57,7 +59,7 @@ def _grids(records: Sequence[CellRecord]) -> list[_Grid]:
             reverse=True,
         )
         arches = sorted({c.arch for c in cells}, key=arch_sort_key)
-        status = {r.cell: r.status for r in by_module[module]}
+        status = {r.cell: r for r in by_module[module]}
         grids.append(_Grid(module, rows, arches, status))
     return grids
 
@@ -88,8 +90,11 @@ def render_markdown(records: Sequence[CellRecord], title: str = "Wheel catalog")
 
 
 def _mark(grid: _Grid, row: Family, arch: str) -> str:
-    status = grid.at(row, arch)
-    return f"{SYMBOLS[status]} {status}" if status else _ABSENT
+    record = grid.at(row, arch)
+    if record is None:
+        return _ABSENT
+    text = f"{SYMBOLS[record.status]} {record.status}"
+    return f"[{text}]({record.log})" if record.log else text
 
 
 def render_html(records: Sequence[CellRecord], title: str = "Wheel catalog") -> str:
@@ -120,7 +125,11 @@ def render_html(records: Sequence[CellRecord], title: str = "Wheel catalog") -> 
 
 
 def _html_cell(grid: _Grid, row: Family, arch: str) -> str:
-    status = grid.at(row, arch)
-    if status is None:
+    record = grid.at(row, arch)
+    if record is None:
         return f"<td>{_ABSENT}</td>"
-    return f'<td class="{status}">{SYMBOLS[status]} {status}</td>'
+    text = f"{SYMBOLS[record.status]} {record.status}"
+    if record.log:
+        text = f'<a href="{html.escape(record.log)}">{text}</a>'
+    title = f' title="{html.escape(record.reason)}"' if record.reason else ""
+    return f'<td class="{record.status}"{title}>{text}</td>'
