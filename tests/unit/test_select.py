@@ -272,3 +272,20 @@ def test_make_plan_includes_implied_modules_after_the_matrix() -> None:
         "dep-2.1-x86_64: 3.12",
     ]
     assert make_plan(matrix(PINNED), IMPLIED_LOCK, None, ["pkg"]).jobs == plan.jobs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: cells_to_build matches the matrix pin to the lock's version with "
+    "normal_version ('1.0' != '1.0.0') instead of same_version, so a pin spelled shorter "
+    "than the index's version finds no locked cell and builds every cell, even skips",
+)
+def test_cells_to_build_matches_a_pin_to_the_locked_spelling_of_its_version() -> None:
+    the_module = module('defaults: {python: ["3.12"], arch: [x86_64]}\nmodules: {pkg: "1.0"}')
+    skipped_by_lock = locked(
+        "cp312-x86_64", Status.SKIP, version="1.0.0", reason="requires-python >=3.13"
+    )
+    the_lock = lock(locked_module("pkg", {"1.0.0": [skipped_by_lock]}, policy="1.0"))
+    result = cells_to_build(the_module, the_lock, None, module_versions(the_module, the_lock))
+    assert result.to_build == ()
+    assert [s.reason for s in result.skipped] == ["requires-python >=3.13"]

@@ -128,6 +128,16 @@ def test_is_pure(filename: str, expected: bool) -> None:
         ),
         pytest.param(["pkg-1.0-cp310-abi3-manylinux_2_17_x86_64.whl"], (3, 10), id="two digits"),
         pytest.param(["pkg-1.0-cp39.cp310-abi3-win32.whl"], (3, 9), id="compressed tag set"),
+        pytest.param(
+            ["pkg-1.0-cpXY-abi3-any.whl", "pkg-1.0-cp310-abi3-win32.whl"],
+            (3, 10),
+            id="an interpreter tag without digits is ignored",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="bug: abi3_floor calls int() on any 'cp…' interpreter tag; a valid wheel "
+                "name such as cpXY-abi3-any raises ValueError (update stops with a traceback)",
+            ),
+        ),
     ],
 )
 def test_abi3_floor(filenames: list[str], expected: tuple[int, int] | None) -> None:
