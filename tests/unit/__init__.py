@@ -1,0 +1,1 @@
+"""Fast, pure, table-driven tests: no network, no subprocess, no files written."""

@@ -1,0 +1,257 @@
+"""generator.lock.statuses.release_cells: the one place a cell's status is decided."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.core.cells import Status
+from generator.lock.model import LockedCell
+from generator.lock.statuses import NO_SDIST, release_cells
+from unit.builders import dist, module, release
+
+MATRIX = """
+defaults: {python: ["3.11", "3.12", "3.14t"], arch: [x86_64, aarch64]}
+modules:
+  pkg: "1.0"
+"""
+EXCLUDING = """
+defaults: {python: ["3.11", "3.12", "3.14t"], arch: [x86_64, aarch64]}
+modules:
+  pkg:
+    versions: "1.0"
+    exclude: [{python: "3.11", arch: aarch64, reason: segfaults in its tests}]
+"""
+
+SDIST = "pkg-1.0.tar.gz"
+MUSL_1_2 = "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl"
+MUSL_1_1 = "pkg-1.0-cp312-cp312-musllinux_1_1_aarch64.whl"
+MANYLINUX = "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+PURE = "pkg-1.0-py3-none-any.whl"
+ABI3_311_MANYLINUX = "pkg-1.0-cp311-abi3-manylinux_2_17_x86_64.whl"
+ABI3_312_WINDOWS = "pkg-1.0-cp312-abi3-win_amd64.whl"
+ABI3_311_MUSL = "pkg-1.0-cp311-abi3-musllinux_1_2_x86_64.whl"
+
+ALL_BUILD = {
+    "cp311-x86_64": "build",
+    "cp312-x86_64": "build",
+    "cp314t-x86_64": "build",
+    "cp311-aarch64": "build",
+    "cp312-aarch64": "build",
+    "cp314t-aarch64": "build",
+}
+NO_SDIST_SKIP = f"skip: {NO_SDIST}"
+
+
+def short(identifier: str) -> str:
+    """`cp312-musllinux_x86_64` → `cp312-x86_64`."""
+    return identifier.replace("-musllinux_", "-")
+
+
+def summary(locked: LockedCell) -> str:
+    if locked.status is Status.SKIP:
+        return f"skip: {locked.reason}"
+    if locked.status is Status.ABI3:
+        assert locked.built_by is not None
+        return f"abi3 by {short(locked.built_by)}"
+    if locked.wheel is not None:
+        return f"{locked.status} {locked.wheel.filename}"
+    return str(locked.status)
+
+
+@pytest.mark.parametrize(
+    ("files", "requires_python", "matrix", "expected", "problems"),
+    [
+        pytest.param([SDIST], None, MATRIX, ALL_BUILD, (), id="build: only an sdist"),
+        pytest.param(
+            [SDIST, MANYLINUX], None, MATRIX, ALL_BUILD, (), id="build: a manylinux wheel is no use"
+        ),
+        pytest.param(
+            [SDIST, dist(MUSL_1_2, sha256=None)],
+            None,
+            MATRIX,
+            ALL_BUILD,
+            (),
+            id="build: a wheel without sha256 is not fetched",
+        ),
+        pytest.param(
+            [SDIST, dist(MUSL_1_2, yanked=True)],
+            None,
+            MATRIX,
+            ALL_BUILD,
+            (),
+            id="build: a yanked wheel beside live files is not fetched",
+        ),
+        pytest.param(
+            [SDIST, MUSL_1_2],
+            None,
+            MATRIX,
+            {**ALL_BUILD, "cp312-x86_64": f"upstream {MUSL_1_2}"},
+            (),
+            id="upstream: musllinux_1_2",
+        ),
+        pytest.param(
+            [SDIST, MUSL_1_1],
+            None,
+            MATRIX,
+            {**ALL_BUILD, "cp312-aarch64": f"upstream {MUSL_1_1}"},
+            (),
+            id="upstream: a musllinux_1_1-only wheel",
+        ),
+        pytest.param(
+            [SDIST, PURE],
+            None,
+            MATRIX,
+            {identifier: f"pure {PURE}" for identifier in ALL_BUILD},
+            (),
+            id="pure: py3-none-any serves every cell, free-threaded too",
+        ),
+        pytest.param(
+            [PURE],
+            None,
+            MATRIX,
+            {identifier: f"pure {PURE}" for identifier in ALL_BUILD},
+            (),
+            id="pure: no sdist needed",
+        ),
+        pytest.param(
+            [SDIST, ABI3_311_MANYLINUX],
+            None,
+            MATRIX,
+            {
+                "cp311-x86_64": "abi3 by cp311-x86_64",
+                "cp312-x86_64": "abi3 by cp311-x86_64",
+                "cp314t-x86_64": "build",
+                "cp311-aarch64": "abi3 by cp311-aarch64",
+                "cp312-aarch64": "abi3 by cp311-aarch64",
+                "cp314t-aarch64": "build",
+            },
+            (),
+            id="abi3: one builder per arch, from the floor; free-threaded builds alone",
+        ),
+        pytest.param(
+            [SDIST, ABI3_312_WINDOWS],
+            None,
+            MATRIX,
+            {
+                "cp311-x86_64": "build",
+                "cp312-x86_64": "abi3 by cp312-x86_64",
+                "cp314t-x86_64": "build",
+                "cp311-aarch64": "build",
+                "cp312-aarch64": "abi3 by cp312-aarch64",
+                "cp314t-aarch64": "build",
+            },
+            (),
+            id="abi3: Pythons below the floor build on their own",
+        ),
+        pytest.param(
+            [SDIST, ABI3_311_MUSL],
+            None,
+            MATRIX,
+            {
+                "cp311-x86_64": f"upstream {ABI3_311_MUSL}",
+                "cp312-x86_64": f"upstream {ABI3_311_MUSL}",
+                "cp314t-x86_64": "build",
+                "cp311-aarch64": "abi3 by cp311-aarch64",
+                "cp312-aarch64": "abi3 by cp311-aarch64",
+                "cp314t-aarch64": "build",
+            },
+            (),
+            id="abi3: an upstream musllinux abi3 wheel serves its arch",
+        ),
+        pytest.param(
+            [SDIST],
+            ">=3.12",
+            MATRIX,
+            {
+                **ALL_BUILD,
+                "cp311-x86_64": "skip: requires-python >=3.12",
+                "cp311-aarch64": "skip: requires-python >=3.12",
+            },
+            (),
+            id="skip: requires-python (3.14t counts as 3.14)",
+        ),
+        pytest.param(
+            [SDIST],
+            None,
+            EXCLUDING,
+            {**ALL_BUILD, "cp311-aarch64": "skip: excluded in matrix: segfaults in its tests"},
+            (),
+            id="skip: matrix exclusion",
+        ),
+        pytest.param(
+            [MANYLINUX],
+            None,
+            MATRIX,
+            {identifier: NO_SDIST_SKIP for identifier in ALL_BUILD},
+            (
+                f"pkg 1.0: {NO_SDIST} (cp311-musllinux_x86_64, cp312-musllinux_x86_64, "
+                "cp314t-musllinux_x86_64, cp311-musllinux_aarch64, cp312-musllinux_aarch64, "
+                "cp314t-musllinux_aarch64)",
+            ),
+            id="skip: no sdist, with the problem text",
+        ),
+        pytest.param(
+            [MUSL_1_2],
+            None,
+            MATRIX,
+            {
+                **{identifier: NO_SDIST_SKIP for identifier in ALL_BUILD},
+                "cp312-x86_64": f"upstream {MUSL_1_2}",
+            },
+            (
+                f"pkg 1.0: {NO_SDIST} (cp311-musllinux_x86_64, cp314t-musllinux_x86_64, "
+                "cp311-musllinux_aarch64, cp312-musllinux_aarch64, cp314t-musllinux_aarch64)",
+            ),
+            id="skip: no sdist, only the cells no wheel serves",
+        ),
+    ],
+)
+def test_release_cells(
+    files: list[str],
+    requires_python: str | None,
+    matrix: str,
+    expected: dict[str, str],
+    problems: tuple[str, ...],
+) -> None:
+    result = release_cells(module(matrix), release("1.0", *files, requires_python=requires_python))
+    got = {short(locked.cell.identifier): summary(locked) for locked in result.cells}
+    assert got == expected
+    assert result.problems == problems
+
+
+def test_release_cells_of_a_yanked_release_uses_its_yanked_files() -> None:
+    yanked = release("1.0", dist(SDIST, yanked=True), dist(MUSL_1_2, yanked=True))
+    got = {
+        short(c.cell.identifier): summary(c) for c in release_cells(module(MATRIX), yanked).cells
+    }
+    assert got == {**ALL_BUILD, "cp312-x86_64": f"upstream {MUSL_1_2}"}
+
+
+@pytest.mark.parametrize(
+    ("only", "expected"),
+    [
+        pytest.param({("3.12", "x86_64")}, {"cp312-x86_64": "build"}, id="one pair"),
+        pytest.param(
+            {("3.11", "aarch64"), ("3.12", "aarch64")},
+            {"cp311-aarch64": "skip: excluded in matrix: segfaults in its tests"}
+            | {"cp312-aarch64": "build"},
+            id="an excluded pair stays a skip",
+        ),
+        pytest.param(set[tuple[str, str]](), {}, id="no pair"),
+    ],
+)
+def test_release_cells_only(only: set[tuple[str, str]], expected: dict[str, str]) -> None:
+    result = release_cells(module(EXCLUDING), release("1.0", SDIST), only)
+    assert {short(c.cell.identifier): summary(c) for c in result.cells} == expected
+
+
+def test_release_cells_are_sorted_by_arch_then_python() -> None:
+    result = release_cells(module(MATRIX), release("1.0", SDIST))
+    assert [short(c.cell.identifier) for c in result.cells] == [
+        "cp311-aarch64",
+        "cp312-aarch64",
+        "cp314t-aarch64",
+        "cp311-x86_64",
+        "cp312-x86_64",
+        "cp314t-x86_64",
+    ]
