@@ -68,8 +68,10 @@ def test_every_case_gets_its_status(
     # musllinux wheels for some archs only: fetched there, built elsewhere
     x86 = status(lock, "pyyaml", "6.0.3", "cp312-musllinux_x86_64")
     assert x86["status"] == "upstream"
-    assert "musllinux_1_2_x86_64" in x86["wheel"]["filename"]  # type: ignore[index]
-    assert len(x86["wheel"]["sha256"]) == 64  # type: ignore[index]
+    wheel = x86["wheel"]
+    assert isinstance(wheel, dict)  # the only JSON value `["filename"]` can index
+    assert "musllinux_1_2_x86_64" in wheel["filename"]
+    assert len(wheel["sha256"]) == 64
     assert status(lock, "pyyaml", "6.0.3", "cp312-musllinux_riscv64") == {"status": "build"}
     assert lock.versions("pyyaml") == ("6.0.3",)  # not 6.0.2rc1/6.0b1: pre-releases
     # pure
