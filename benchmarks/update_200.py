@@ -100,18 +100,21 @@ def request_figures(by_url: dict[str, int]) -> dict[str, Any]:
     }
 
 
+class CountedPip(PipCheck):
+    """The dependency check as `update` runs it, counting the pip runs it really makes."""
+
+    def __init__(self, index_url: str) -> None:
+        super().__init__(index_url)
+        self.runs = 0
+
+    def _ask_pip(self, requirement: str, python: str, arch: str) -> bool:
+        self.runs += 1
+        return super()._ask_pip(requirement, python, arch)
+
+
 def run_once(index_url: str, cache: Path, workers: int, root: Path) -> dict[str, Any]:
     matrix = parse_matrix(matrix_text(index_url), root / "matrix.yml")
-    pip = PipCheck(index_url)
-    pip_runs = 0
-    asked = pip._ask_pip
-
-    def counted(*args: str) -> bool:
-        nonlocal pip_runs
-        pip_runs += 1
-        return asked(*args)
-
-    pip._ask_pip = counted  # type: ignore[method-assign]
+    pip = CountedPip(index_url)
     modules_done = 0.0
 
     def progress(done: int, total: int, name: str) -> None:
@@ -136,7 +139,7 @@ def run_once(index_url: str, cache: Path, workers: int, root: Path) -> dict[str,
         "seconds": seconds,
         "module_phase": modules_done - started,
         "cpu": cpu,
-        "pip_runs": pip_runs,
+        "pip_runs": pip.runs,
         "pip_cpu": pip_cpu,
         "failures": result.failures,
         "implied": [m.name for m in result.lock.implied_modules()],

@@ -25,7 +25,13 @@ from support.cli import run_generator
 from generator import cli
 from generator.core.platforms import ARCHS
 from generator.errors import UserError
-from generator.publish.images.contents import Provenance, find_wheels, image_set, select_wheels
+from generator.publish.images.contents import (
+    ImageSet,
+    Provenance,
+    find_wheels,
+    image_set,
+    select_wheels,
+)
 from generator.publish.images.engines import Buildah, DockerBuildx, choose_engine
 from generator.publish.images.tags import (
     arch_named,
@@ -137,7 +143,9 @@ def test_every_arch_has_dockers_spelling(arch: str, docker_arch: str, platform: 
         ("x" * 120, "1.0", "3.12", "at most 128 characters"),
     ],
 )
-def test_bad_coordinates_are_explained(module: str, version: str, python: str, message: str):
+def test_bad_coordinates_are_explained(
+    module: str, version: str, python: str, message: str
+) -> None:
     with pytest.raises(UserError, match=message):
         image_family(module, version, python)
 
@@ -227,7 +235,7 @@ def test_a_bad_wheel_name_is_explained(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- plan, CLI, engines
 
 
-def small_plan(tmp_path: Path, latest: bool = True):
+def small_plan(tmp_path: Path, latest: bool = True) -> ImageSet:
     folder = touch_wheels(tmp_path / "w", *SELECTION_WHEELS)
     provenance = Provenance(1795219200, "https://github.com/o/r", "abc123")
     arches = [arch_named("x86_64"), arch_named("aarch64"), arch_named("amd64")]

@@ -1,4 +1,7 @@
 import json
+from pathlib import Path
+
+import pytest
 
 from generator import cli
 from generator.core.cells import Cell, Served
@@ -6,8 +9,8 @@ from generator.publish.interchange import CellRecord
 from generator.publish.site.catalog import render_html, render_markdown
 
 
-def records():
-    def record(version, python, arch, status):
+def records() -> list[CellRecord]:
+    def record(version: str, python: str, arch: str, status: str) -> CellRecord:
         return CellRecord(Cell("demo", version, python, arch), Served(status))
 
     return [
@@ -19,7 +22,7 @@ def records():
     ]
 
 
-def test_markdown_table_rows_newest_version_first_and_archs_in_canonical_order():
+def test_markdown_table_rows_newest_version_first_and_archs_in_canonical_order() -> None:
     text = render_markdown(records())
     lines = text.splitlines()
     assert "5 cells" in lines[2] and "❌ missing: 1" in lines[2]
@@ -31,7 +34,7 @@ def test_markdown_table_rows_newest_version_first_and_archs_in_canonical_order()
     assert "### purely" in text and "🐍 pure" in text
 
 
-def test_html_is_static_and_escaped():
+def test_html_is_static_and_escaped() -> None:
     odd = CellRecord(Cell("<x>", "1", "3.12", "x86_64"), Served.BUILT)
     page = render_html([*records(), odd])
     assert "<script" not in page
@@ -39,7 +42,9 @@ def test_html_is_static_and_escaped():
     assert '<td class="missing">❌ missing</td>' in page
 
 
-def test_catalog_verb_writes_html_and_appends_to_the_job_summary(tmp_path, monkeypatch):
+def test_catalog_verb_writes_html_and_appends_to_the_job_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cells = tmp_path / "cells.json"
     cells.write_text(
         json.dumps(
@@ -62,7 +67,7 @@ def test_catalog_verb_writes_html_and_appends_to_the_job_summary(tmp_path, monke
     assert summary.read_text().startswith("earlier step\n## Wheel catalog")
 
 
-def test_catalog_verb_rejects_an_unknown_status(tmp_path):
+def test_catalog_verb_rejects_an_unknown_status(tmp_path: Path) -> None:
     cells = tmp_path / "cells.json"
     cells.write_text(
         json.dumps(

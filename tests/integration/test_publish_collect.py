@@ -3,7 +3,10 @@ import json
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 from support.wheels import jinja2_wheel, markupsafe_wheels
@@ -19,12 +22,12 @@ from generator.publish.interchange import read_manifest
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @pytest.fixture
-def file_server(tmp_path):
+def file_server(tmp_path: Path) -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 standing in for files.pythonhosted.org."""
     served = tmp_path / "served"
     served.mkdir()
@@ -37,7 +40,7 @@ def file_server(tmp_path):
     thread.join(timeout=10)
 
 
-def artifacts(tmp_path, arches=("x86_64", "aarch64")):
+def artifacts(tmp_path: Path, arches: tuple[str, ...] = ("x86_64", "aarch64")) -> Path:
     """Built wheels as actions/download-artifact lays them out: one directory per artifact."""
     root = tmp_path / "artifacts"
     for wheel in markupsafe_wheels():
@@ -48,12 +51,14 @@ def artifacts(tmp_path, arches=("x86_64", "aarch64")):
     return root
 
 
-def jinja2_entry(server, sha256=None):
+def jinja2_entry(server: str, sha256: str | None = None) -> FileRef:
     wheel = jinja2_wheel()
     return FileRef(wheel.name, f"{server}/{wheel.name}", sha256 or sha256_of_file(wheel))
 
 
-def test_collect_gathers_built_fetched_and_verifies_every_cell(tmp_path, file_server):
+def test_collect_gathers_built_fetched_and_verifies_every_cell(
+    tmp_path: Path, file_server: str
+) -> None:
     dest = tmp_path / "out"
     cells = [Cell("markupsafe", "3.0.3", "3.12", a) for a in ("x86_64", "aarch64")]
     cells.append(Cell("jinja2", "3.1.6", "3.12", "x86_64"))
@@ -76,7 +81,9 @@ def test_collect_gathers_built_fetched_and_verifies_every_cell(tmp_path, file_se
     assert checked.returncode == 0
 
 
-def test_dependencies_come_from_the_index_when_nothing_here_has_them(tmp_path, file_server):
+def test_dependencies_come_from_the_index_when_nothing_here_has_them(
+    tmp_path: Path, file_server: str
+) -> None:
     # jinja2 is pure and needs markupsafe: pip must fetch the aarch64 cp313 markupsafe wheel.
     dest = tmp_path / "out"
     cells = [Cell("jinja2", "3.1.6", "3.13", "aarch64")]
@@ -87,7 +94,9 @@ def test_dependencies_come_from_the_index_when_nothing_here_has_them(tmp_path, f
     assert dependencies[0].endswith("-cp313-cp313-musllinux_1_2_aarch64.whl")
 
 
-def test_dependencies_are_taken_from_wheels_dir_before_the_index(tmp_path, file_server):
+def test_dependencies_are_taken_from_wheels_dir_before_the_index(
+    tmp_path: Path, file_server: str
+) -> None:
     wheels = tmp_path / "repo" / "wheels"
     for wheel in markupsafe_wheels():  # markupsafe 3.0.3, while the index has a newer one
         (wheels / "markupsafe").mkdir(parents=True, exist_ok=True)
@@ -102,7 +111,7 @@ def test_dependencies_are_taken_from_wheels_dir_before_the_index(tmp_path, file_
     )
 
 
-def test_a_missing_dependency_fails_naming_it(tmp_path, file_server):
+def test_a_missing_dependency_fails_naming_it(tmp_path: Path, file_server: str) -> None:
     cells = [Cell("jinja2", "3.1.6", "3.12", "x86_64")]
     with pytest.raises(Failure, match=r"jinja2==3\.1\.6 .*no compatible wheel for 'MarkupSafe'"):
         collect(
@@ -110,7 +119,9 @@ def test_a_missing_dependency_fails_naming_it(tmp_path, file_server):
         )
 
 
-def test_verification_ignores_pip_configuration(tmp_path, monkeypatch):
+def test_verification_ignores_pip_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A machine-wide find-links that has the dependency must not make the check pass.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -124,7 +135,7 @@ def test_verification_ignores_pip_configuration(tmp_path, monkeypatch):
         verify_cell(Cell("jinja2", "3.1.6", "3.12", "x86_64"), alone)
 
 
-def test_a_wrong_checksum_fails_and_leaves_nothing_behind(tmp_path, file_server):
+def test_a_wrong_checksum_fails_and_leaves_nothing_behind(tmp_path: Path, file_server: str) -> None:
     dest = tmp_path / "out"
     entry = jinja2_entry(file_server, sha256="0" * 64)
     with pytest.raises(Failure, match="does not match the expected 0000"):
@@ -134,7 +145,7 @@ def test_a_wrong_checksum_fails_and_leaves_nothing_behind(tmp_path, file_server)
     assert not (dest / "manifest.json").exists()
 
 
-def test_the_same_wheel_built_twice_with_other_bytes_is_refused(tmp_path):
+def test_the_same_wheel_built_twice_with_other_bytes_is_refused(tmp_path: Path) -> None:
     root = artifacts(tmp_path, arches=("x86_64",))
     (copy,) = root.rglob("*.whl")
     other = root / "again" / copy.name
@@ -144,7 +155,7 @@ def test_the_same_wheel_built_twice_with_other_bytes_is_refused(tmp_path):
         collect([root], [], tmp_path / "out", with_dependencies=False)
 
 
-def test_cells_default_to_those_named_by_built_wheels(tmp_path):
+def test_cells_default_to_those_named_by_built_wheels(tmp_path: Path) -> None:
     manifest = collect([artifacts(tmp_path)], [], tmp_path / "out")
     assert manifest.cells == [
         Cell("markupsafe", "3.0.3", "3.12", "aarch64"),
@@ -152,19 +163,19 @@ def test_cells_default_to_those_named_by_built_wheels(tmp_path):
     ]
 
 
-def test_nothing_to_publish_is_a_user_error(tmp_path):
+def test_nothing_to_publish_is_a_user_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match="no cell to publish"):
         collect([tmp_path / "empty"], [], tmp_path / "out")
 
 
-def test_missing_distribution_reads_pips_message():
+def test_missing_distribution_reads_pips_message() -> None:
     stderr = "ERROR: No matching distribution found for MarkupSafe>=2.0\n"
     assert missing_distribution(stderr) == "MarkupSafe"
     assert missing_distribution("ERROR: something else") is None
 
 
-def test_collect_verb_with_fetch_list_and_cells_files(tmp_path, file_server):
+def test_collect_verb_with_fetch_list_and_cells_files(tmp_path: Path, file_server: str) -> None:
     fetch = tmp_path / "fetch.json"
     entry = jinja2_entry(file_server)
     fetch.write_text(
@@ -197,7 +208,9 @@ def test_collect_verb_with_fetch_list_and_cells_files(tmp_path, file_server):
     assert len(read_manifest(out / "manifest.json").cells) == 2
 
 
-def test_collect_verb_reports_a_bad_fetch_list_as_input_error(tmp_path, capsys):
+def test_collect_verb_reports_a_bad_fetch_list_as_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     fetch = tmp_path / "fetch.json"
     fetch.write_text('[{"url": "http://x/y.whl", "filename": "y.whl", "sha256": "00"}]')
     argv = ["collect", "--fetch", str(fetch), "--output-dir", str(tmp_path / "out")]
@@ -205,7 +218,7 @@ def test_collect_verb_reports_a_bad_fetch_list_as_input_error(tmp_path, capsys):
     assert "not a valid wheel filename" in capsys.readouterr().err
 
 
-def test_a_wheel_over_githubs_limit_is_refused_before_anything_is_copied(tmp_path):
+def test_a_wheel_over_githubs_limit_is_refused_before_anything_is_copied(tmp_path: Path) -> None:
     built = tmp_path / "built"
     built.mkdir()
     huge = built / "huge-1.0-cp312-cp312-musllinux_1_2_x86_64.whl"

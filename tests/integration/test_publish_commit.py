@@ -14,14 +14,14 @@ from generator.publish.git import GitTarget, PushPolicy, publish_wheels
 FAST = PushPolicy(base_delay=0.05, max_delay=0.5)
 
 
-def git(cwd, *args):
+def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True
     ).stdout.strip()
 
 
 @pytest.fixture
-def remote(tmp_path):
+def remote(tmp_path: Path) -> Path:
     """A bare repository with one commit on main, like the GitHub repository."""
     bare = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "-b", "main", str(bare)], check=True)
@@ -36,30 +36,30 @@ def remote(tmp_path):
     return bare
 
 
-def clone(remote, where):
+def clone(remote: Path, where: Path) -> Path:
     subprocess.run(
         ["git", "clone", "--quiet", str(remote), str(where)], check=True, capture_output=True
     )
     return where
 
 
-def published(remote, tmp_path):
+def published(remote: Path, tmp_path: Path) -> Path:
     """The wheels/ tree of the remote's main, as a fresh clone sees it."""
     return clone(remote, tmp_path / "check") / "wheels"
 
 
-def sums(wheels_dir):
+def sums(wheels_dir: Path) -> dict[str, str]:
     lines = (wheels_dir / "SHA256SUMS").read_text().splitlines()
     return {path: digest for digest, path in (line.split("  ") for line in lines)}
 
 
-def test_eight_concurrent_publishers_all_arrive(remote, tmp_path):
+def test_eight_concurrent_publishers_all_arrive(remote: Path, tmp_path: Path) -> None:
     wheels = markupsafe_wheels()
     assert len(wheels) == 8
     start = threading.Barrier(len(wheels))
     results, errors = {}, []
 
-    def publisher(number, wheel):
+    def publisher(number: int, wheel: Path) -> None:
         repo = clone(remote, tmp_path / f"publisher{number}")
         try:
             start.wait(timeout=60)
@@ -88,7 +88,7 @@ def test_eight_concurrent_publishers_all_arrive(remote, tmp_path):
         assert git(tmp_path / f"publisher{number}", "status", "--porcelain") == ""
 
 
-def test_publishing_again_makes_no_commit(remote, tmp_path):
+def test_publishing_again_makes_no_commit(remote: Path, tmp_path: Path) -> None:
     repo = clone(remote, tmp_path / "repo")
     first = publish_wheels(GitTarget(repo), markupsafe_wheels()[:2], "one", policy=FAST)
     again = publish_wheels(GitTarget(repo), markupsafe_wheels()[:2], "two", policy=FAST)
@@ -96,7 +96,7 @@ def test_publishing_again_makes_no_commit(remote, tmp_path):
     assert git(remote, "rev-parse", "main") == first.commit
 
 
-def test_a_published_wheel_never_changes(remote, tmp_path):
+def test_a_published_wheel_never_changes(remote: Path, tmp_path: Path) -> None:
     repo = clone(remote, tmp_path / "repo")
     wheel = markupsafe_wheels()[0]
     publish_wheels(GitTarget(repo), [wheel], "one", policy=FAST)
@@ -107,7 +107,7 @@ def test_a_published_wheel_never_changes(remote, tmp_path):
         publish_wheels(GitTarget(repo), [tampered], "two", policy=FAST)
 
 
-def test_retention_keeps_the_newest_versions_and_sums_follow(remote, tmp_path):
+def test_retention_keeps_the_newest_versions_and_sums_follow(remote: Path, tmp_path: Path) -> None:
     repo = clone(remote, tmp_path / "repo")
     old = older_markupsafe_wheel()
     new = next(w for w in markupsafe_wheels() if w.name.endswith("cp312-musllinux_1_2_x86_64.whl"))
@@ -117,11 +117,11 @@ def test_retention_keeps_the_newest_versions_and_sums_follow(remote, tmp_path):
     assert sums(published(remote, tmp_path)) == {f"markupsafe/{new.name}": sha256_of_file(new)}
 
 
-def test_retries_are_bounded_with_jittered_backoff(tmp_path):
+def test_retries_are_bounded_with_jittered_backoff(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     git(repo, "remote", "add", "origin", str(tmp_path / "gone.git"))
-    pauses = []
+    pauses: list[float] = []
     policy = PushPolicy(
         attempts=3, base_delay=1, sleep=pauses.append, jitter=lambda low, high: high
     )
@@ -132,12 +132,12 @@ def test_retries_are_bounded_with_jittered_backoff(tmp_path):
     assert pauses == [2, 4]
 
 
-def test_a_refused_push_that_is_no_race_fails_at_once(remote, tmp_path):
+def test_a_refused_push_that_is_no_race_fails_at_once(remote: Path, tmp_path: Path) -> None:
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
     hook.chmod(0o755)
     repo = clone(remote, tmp_path / "repo")
-    pauses = []
+    pauses: list[float] = []
     with pytest.raises(Failure, match="contents: write"):
         publish_wheels(
             GitTarget(repo), markupsafe_wheels()[:1], "x", policy=PushPolicy(sleep=pauses.append)
@@ -145,7 +145,7 @@ def test_a_refused_push_that_is_no_race_fails_at_once(remote, tmp_path):
     assert pauses == []
 
 
-def test_collect_then_commit_wheels_verb(remote, tmp_path):
+def test_collect_then_commit_wheels_verb(remote: Path, tmp_path: Path) -> None:
     built = tmp_path / "built"
     built.mkdir()
     for wheel in markupsafe_wheels()[:2]:
@@ -180,7 +180,7 @@ def test_collect_then_commit_wheels_verb(remote, tmp_path):
     assert len(sums(published(remote, tmp_path))) == 2
 
 
-def test_commit_wheels_refuses_files_that_differ_from_the_manifest(tmp_path):
+def test_commit_wheels_refuses_files_that_differ_from_the_manifest(tmp_path: Path) -> None:
     built = tmp_path / "built"
     built.mkdir()
     wheel = markupsafe_wheels()[0]
@@ -192,7 +192,9 @@ def test_commit_wheels_refuses_files_that_differ_from_the_manifest(tmp_path):
     assert cli.main(argv) == 1
 
 
-def test_commit_wheels_bad_arguments_are_input_errors(tmp_path, capsys):
+def test_commit_wheels_bad_arguments_are_input_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     built = tmp_path / "built"
     built.mkdir()
     wheel = markupsafe_wheels()[0]

@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support.wheels import jinja2_wheel, markupsafe_wheels
@@ -15,7 +16,7 @@ from generator.publish.site.simple_index import scan_wheels
 
 
 @pytest.fixture
-def wheels_dir(tmp_path):
+def wheels_dir(tmp_path: Path) -> Path:
     wheels = tmp_path / "repo" / "wheels"
     for wheel in [*markupsafe_wheels(), jinja2_wheel()]:
         target = wheels / wheel_relpath(wheel.name)
@@ -24,7 +25,9 @@ def wheels_dir(tmp_path):
     return wheels
 
 
-def pip_resolve(index_url, target, python, arch, requirement):
+def pip_resolve(
+    index_url: str, target: Path, python: str, arch: str, requirement: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
@@ -53,7 +56,9 @@ def pip_resolve(index_url, target, python, arch, requirement):
     )
 
 
-def test_pip_resolves_a_package_and_its_dependency_from_the_generated_index(wheels_dir, tmp_path):
+def test_pip_resolves_a_package_and_its_dependency_from_the_generated_index(
+    wheels_dir: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "site" / "simple"
     assert cli.main(["index", "--wheels", str(wheels_dir), "--output-dir", str(out)]) == 0
     for arch in ("x86_64", "aarch64"):
@@ -69,7 +74,7 @@ def test_pip_resolves_a_package_and_its_dependency_from_the_generated_index(whee
         }
 
 
-def test_pip_refuses_a_python_the_index_has_no_wheel_for(wheels_dir, tmp_path):
+def test_pip_refuses_a_python_the_index_has_no_wheel_for(wheels_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "simple"
     assert cli.main(["index", "--wheels", str(wheels_dir), "--output-dir", str(out)]) == 0
     result = pip_resolve(out.as_uri() + "/", tmp_path / "t", "3.9", "x86_64", "markupsafe")
@@ -77,7 +82,9 @@ def test_pip_refuses_a_python_the_index_has_no_wheel_for(wheels_dir, tmp_path):
     assert "No matching distribution found for markupsafe" in result.stderr
 
 
-def test_pages_carry_hashes_requires_python_and_pep691_json(wheels_dir, tmp_path):
+def test_pages_carry_hashes_requires_python_and_pep691_json(
+    wheels_dir: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "simple"
     base = "https://raw.githubusercontent.com/o/r/0123abc/wheels"
     argv = [
@@ -108,7 +115,7 @@ def test_pages_carry_hashes_requires_python_and_pep691_json(wheels_dir, tmp_path
     assert [p["name"] for p in root["projects"]] == ["jinja2", "markupsafe"]
 
 
-def test_regenerating_replaces_the_whole_index(wheels_dir, tmp_path):
+def test_regenerating_replaces_the_whole_index(wheels_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "site" / "simple"
     cli.main(["index", "--wheels", str(wheels_dir), "--output-dir", str(out)])
     shutil.rmtree(wheels_dir / "jinja2")
@@ -117,7 +124,7 @@ def test_regenerating_replaces_the_whole_index(wheels_dir, tmp_path):
     assert sorted(os.listdir(out.parent)) == ["simple"]  # no staging leftovers
 
 
-def test_a_misplaced_wheel_is_named_with_where_it_belongs(wheels_dir):
+def test_a_misplaced_wheel_is_named_with_where_it_belongs(wheels_dir: Path) -> None:
     wheel = jinja2_wheel().name
     (wheels_dir / "jinja2" / wheel).rename(wheels_dir / "markupsafe" / wheel)
     with pytest.raises(UserError, match=f"misplaced .*jinja2/{wheel}"):

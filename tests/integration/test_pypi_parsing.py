@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,15 @@ from support.pypi_server import (
 from generator import cli
 from generator.core.cells import Cell, Status
 from generator.errors import Failure
+from generator.lock import statuses
 from generator.lock import update as update_module
 from generator.lock.dependencies import DependencyResolver, PipCheck
-from generator.lock.model import LockedCell, LockedModule, LockedVersion, load_lock
+from generator.lock.model import Lock, LockedCell, LockedModule, LockedVersion, load_lock
 from generator.matrix.load import load_matrix
+from generator.matrix.model import ResolvedModule
 from generator.pypi import PyPIClient, RetryPolicy
+from generator.pypi.client import Listing
+from generator.pypi.models import Release
 from generator.pypi.transport import UnusableAnswer
 
 # (listing, what the index serves): the JSON API, and the simple index in both formats
@@ -46,7 +50,7 @@ LISTINGS = [("json-api", "html-only"), ("simple", "html-only"), ("simple", "json
 UPDATE_ATTEMPTS = 2  # the `sleeps` fixture's retry policy for update (conftest.py)
 
 
-def client_for(index: FixtureIndex, sleeps: Sleeps, listing: Any = "json-api") -> PyPIClient:
+def client_for(index: FixtureIndex, sleeps: Sleeps, listing: Listing = "json-api") -> PyPIClient:
     retry = RetryPolicy(attempts=2, backoff=0.5, timeout=(2.0, 0.5), sleep=sleeps)
     return PyPIClient(index.index_url, retry=retry, listing=listing)
 
@@ -63,7 +67,7 @@ def update(tmp_path: Path, matrix_text: str) -> int:
     return cli.main(["update", "--matrix", str(tmp_path / "matrix.yml")])
 
 
-def lock_of(tmp_path: Path) -> Any:
+def lock_of(tmp_path: Path) -> Lock:
     lock = load_lock(load_matrix(tmp_path / "matrix.yml"))
     assert lock is not None
     return lock
@@ -73,7 +77,7 @@ def lock_of(tmp_path: Path) -> Any:
 
 
 @pytest.mark.parametrize(("listing", "mode"), LISTINGS)
-def test_cffi_2_0_0_has_its_own_sdist(listing, mode, sleeps):
+def test_cffi_2_0_0_has_its_own_sdist(listing: Listing, mode: str, sleeps: Sleeps) -> None:
     with running_index(mode) as served, client_for(served, sleeps, listing) as client:
         cffi = client.project_files("cffi")
         assert bool(served.requests_to("/pypi/cffi/json")) == (listing == "json-api")
@@ -85,7 +89,7 @@ def test_cffi_2_0_0_has_its_own_sdist(listing, mode, sleeps):
     assert "cffi-1.0.2-2.tar.gz" in {f.filename for f in cffi.files}  # listed, elsewhere
 
 
-def test_the_json_api_puts_the_misleading_sdist_under_its_release(sleeps):
+def test_the_json_api_puts_the_misleading_sdist_under_its_release(sleeps: Sleeps) -> None:
     with running_index("html-only") as served, client_for(served, sleeps) as client:
         releases = client.project_files("cffi").releases()
     old = releases[Version("1.0.2")]
@@ -95,7 +99,7 @@ def test_the_json_api_puts_the_misleading_sdist_under_its_release(sleeps):
 
 
 @pytest.mark.parametrize("mode", ["html-only", "json-only"])
-def test_a_simple_page_reads_the_name_as_pip_does(mode, sleeps):
+def test_a_simple_page_reads_the_name_as_pip_does(mode: str, sleeps: Sleeps) -> None:
     # No release lists on a simple page: the name, split with the project as hint, says
     # 1.0.2-2 (= 1.0.2.post2), as pip reads it; never 2.
     with running_index(mode) as served, client_for(served, sleeps, "simple") as client:
@@ -105,7 +109,9 @@ def test_a_simple_page_reads_the_name_as_pip_does(mode, sleeps):
 
 
 @pytest.mark.parametrize("policy", ['"2.0.0"', "latest:3"])
-def test_update_locks_cffi_2_0_0_with_its_own_sdist(index, tmp_path, policy):
+def test_update_locks_cffi_2_0_0_with_its_own_sdist(
+    index: FixtureIndex, tmp_path: Path, policy: str
+) -> None:
     matrix = f'defaults:\n  python: ["3.12"]\n  arch: [x86_64]\nmodules:\n  cffi: {policy}\n'
     assert update(tmp_path, matrix) == 0
     sdist = lock_of(tmp_path).sdist("cffi", "2.0.0")
@@ -114,7 +120,7 @@ def test_update_locks_cffi_2_0_0_with_its_own_sdist(index, tmp_path, policy):
     assert "cffi-2.0.0.tar.gz" in sdist.url
 
 
-def test_releases_are_parsed_when_first_read(sleeps):
+def test_releases_are_parsed_when_first_read(sleeps: Sleeps) -> None:
     with running_index("html-only") as served, client_for(served, sleeps) as client:
         bcrypt = client.project_files("bcrypt")
         releases = bcrypt.releases()
@@ -129,7 +135,7 @@ def test_releases_are_parsed_when_first_read(sleeps):
 # -- malformed answers --------------------------------------------------------------------
 
 
-def test_a_file_entry_without_filename_is_a_failure_naming_url_and_module(sleeps):
+def test_a_file_entry_without_filename_is_a_failure_naming_url_and_module(sleeps: Sleeps) -> None:
     with running_index("html-only") as served:
         serve_changed(served, "six", lambda data: data["releases"]["1.17.0"][0].pop("filename"))
         with client_for(served, sleeps) as client, pytest.raises(Failure) as raised:
@@ -144,7 +150,7 @@ def without_hashes(data: Any) -> None:
     data["releases"]["1.17.0"][0]["digests"] = None
 
 
-def test_null_digests_mean_no_hash(sleeps):
+def test_null_digests_mean_no_hash(sleeps: Sleeps) -> None:
     with running_index("html-only") as served:
         serve_changed(served, "six", without_hashes)
         with client_for(served, sleeps) as client:
@@ -162,7 +168,9 @@ def test_null_digests_mean_no_hash(sleeps):
     ],
     ids=["releases-not-an-object", "release-not-a-list", "entry-not-an-object", "bad-info"],
 )
-def test_malformed_json_api_shapes_are_failures(sleeps, change, shape):
+def test_malformed_json_api_shapes_are_failures(
+    sleeps: Sleeps, change: Callable[[Any], None], shape: str
+) -> None:
     with running_index("html-only") as served:
         serve_changed(served, "six", change)
         with client_for(served, sleeps) as client, pytest.raises(Failure) as raised:
@@ -171,7 +179,7 @@ def test_malformed_json_api_shapes_are_failures(sleeps, change, shape):
     assert shape in str(raised.value)
 
 
-def test_a_malformed_file_read_later_names_url_module_and_release(sleeps):
+def test_a_malformed_file_read_later_names_url_module_and_release(sleeps: Sleeps) -> None:
     with running_index("html-only") as served:
         serve_changed(served, "six", lambda data: data["releases"]["1.16.0"][0].update(url=7))
         with client_for(served, sleeps) as client:
@@ -185,7 +193,7 @@ def test_a_malformed_file_read_later_names_url_module_and_release(sleeps):
     )
 
 
-def test_a_malformed_simple_page_names_the_module(sleeps):
+def test_a_malformed_simple_page_names_the_module(sleeps: Sleeps) -> None:
     with running_index("json-only") as served:
         page = json.loads(pep691_from_json_api(FIXTURES / "json" / "six.json"))
         page["files"][0]["hashes"] = "sha256"
@@ -200,7 +208,9 @@ OLD = 'modules:\n  six: "1.16.0"\n  pyyaml: "6.0.2"\n'
 NEW = "modules:\n  six: latest\n  pyyaml: latest\n"
 
 
-def test_a_malformed_answer_fails_its_module_only(index, tmp_path, capsys):
+def test_a_malformed_answer_fails_its_module_only(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert update(tmp_path, OLD) == 0
     # found only when pyyaml's newest release is read, after the fetch
     serve_changed(index, "pyyaml", lambda data: data["releases"]["6.0.3"][0].update(url=None))
@@ -214,11 +224,20 @@ def test_a_malformed_answer_fails_its_module_only(index, tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_an_unexpected_error_fails_its_module_only(index, tmp_path, capsys, monkeypatch):
+def test_an_unexpected_error_fails_its_module_only(
+    index: FixtureIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert update(tmp_path, OLD) == 0
-    real = update_module.release_cells
+    real = statuses.release_cells
 
-    def release_cells(module: Any, release: Any, only: Any = None) -> Any:
+    def release_cells(
+        module: ResolvedModule,
+        release: Release,
+        only: Collection[tuple[str, str]] | None = None,
+    ) -> statuses.ReleaseCells:
         if module.name == "pyyaml":
             raise RuntimeError("a bug")
         return real(module, release, only)
@@ -232,7 +251,9 @@ def test_an_unexpected_error_fails_its_module_only(index, tmp_path, capsys, monk
     assert "a bug" in err
 
 
-def test_a_pin_missing_from_the_index_says_where_it_looked(index, tmp_path, capsys):
+def test_a_pin_missing_from_the_index_says_where_it_looked(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert update(tmp_path, 'modules:\n  six: "9.9"\n') == 1
     err = capsys.readouterr().err
     assert f"six 9.9 is not on the index {index.url}/pypi/six/json" in err
@@ -242,7 +263,7 @@ def test_a_pin_missing_from_the_index_says_where_it_looked(index, tmp_path, caps
 # -- what one run asks ----------------------------------------------------------------------
 
 
-def test_update_reads_each_project_once(index, tmp_path):
+def test_update_reads_each_project_once(index: FixtureIndex, tmp_path: Path) -> None:
     # argon2's riscv64 cells need cffi: the dependency check reads it, the implied module's
     # entry uses that same answer (its metadata too: the answer's `info` is cffi's newest).
     matrix = 'defaults:\n  python: ["3.12"]\n  arch: [riscv64]\n'
@@ -275,7 +296,7 @@ def needing(requirement: str, python: str, arch: str) -> LockedModule:
     return LockedModule("needy", "latest", (version,))
 
 
-def test_pip_is_not_asked_what_the_listing_settles(sleeps):
+def test_pip_is_not_asked_what_the_listing_settles(sleeps: Sleeps) -> None:
     pip = RecordedPip()
     with running_index("html-only") as served, client_for(served, sleeps) as client:
         resolver = DependencyResolver(client, {}, pip)
@@ -300,7 +321,7 @@ class SideBySidePip(RecordedPip):
         return super()._ask_pip(requirement, python, arch)
 
 
-def test_pip_checks_of_one_module_run_side_by_side(sleeps):
+def test_pip_checks_of_one_module_run_side_by_side(sleeps: Sleeps) -> None:
     pip = SideBySidePip()
     cells = tuple(
         LockedCell(Cell("needy", "1.0", "3.14", a), Status.BUILD) for a in ("x86_64", "aarch64")

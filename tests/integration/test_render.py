@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Container
 from pathlib import Path
 
 import pytest
@@ -194,7 +195,9 @@ def test_registry_setting_switches_login_to_secrets(tmp_path: Path) -> None:
         "username": "${{ secrets.REGISTRY_USERNAME }}",
         "password": "${{ secrets.REGISTRY_PASSWORD }}",
     }
-    assert "packages" not in custom["permissions"]  # type: ignore[operator]
+    permissions = custom["permissions"]
+    assert isinstance(permissions, Container)  # what `in` needs; any YAML collection or str
+    assert "packages" not in permissions
 
 
 def test_retention_setting_reaches_the_commit_and_checkout_drops_removed_wheels(

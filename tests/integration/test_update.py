@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support.pypi_server import Fault, FixtureIndex, running_index
+from support.pypi_server import Fault, FixtureIndex, Sleeps, running_index
 
 from generator import cli
 from generator.commands.common import checkout_plan
@@ -59,15 +59,19 @@ def locked(matrix: Path) -> Lock:
     return lock
 
 
-def test_every_case_gets_its_status(index: FixtureIndex, tmp_path: Path, capsys) -> None:
+def test_every_case_gets_its_status(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     matrix = write_matrix(tmp_path)
     assert update(matrix) == 0
     lock = locked(matrix)
     # musllinux wheels for some archs only: fetched there, built elsewhere
     x86 = status(lock, "pyyaml", "6.0.3", "cp312-musllinux_x86_64")
     assert x86["status"] == "upstream"
-    assert "musllinux_1_2_x86_64" in x86["wheel"]["filename"]  # type: ignore[index]
-    assert len(x86["wheel"]["sha256"]) == 64  # type: ignore[index]
+    wheel = x86["wheel"]
+    assert isinstance(wheel, dict)  # the only JSON value `["filename"]` can index
+    assert "musllinux_1_2_x86_64" in wheel["filename"]
+    assert len(wheel["sha256"]) == 64
     assert status(lock, "pyyaml", "6.0.3", "cp312-musllinux_riscv64") == {"status": "build"}
     assert lock.versions("pyyaml") == ("6.0.3",)  # not 6.0.2rc1/6.0b1: pre-releases
     # pure
@@ -100,7 +104,9 @@ def test_every_case_gets_its_status(index: FixtureIndex, tmp_path: Path, capsys)
     assert lock.sdist("cffi", cffi.versions[0].version) is not None
 
 
-def test_unchanged_index_gives_a_byte_identical_lock(index: FixtureIndex, tmp_path, capsys):
+def test_unchanged_index_gives_a_byte_identical_lock(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     matrix = write_matrix(tmp_path)
     assert update(matrix, "--github-output", str(tmp_path / "first")) == 0
     # modules with new wheels to build or fetch; implied cffi is reached through argon2;
@@ -118,14 +124,16 @@ def test_unchanged_index_gives_a_byte_identical_lock(index: FixtureIndex, tmp_pa
     assert (tmp_path / "out").read_text() == "changed=false\nnew-build-cells=0\nmodules=\n"
 
 
-def test_a_pinned_yanked_release_is_kept_with_a_warning(index, tmp_path, capsys) -> None:
+def test_a_pinned_yanked_release_is_kept_with_a_warning(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     matrix = write_matrix(tmp_path, 'modules:\n  bcrypt: "4.1.0"\n')
     assert update(matrix) == 0
     assert locked(matrix).versions("bcrypt") == ("4.1.0",)
     assert "bcrypt 4.1.0 is yanked on the index (Incompatibility" in capsys.readouterr().err
 
 
-def test_transient_faults_are_retried(index: FixtureIndex, tmp_path: Path, sleeps) -> None:
+def test_transient_faults_are_retried(index: FixtureIndex, tmp_path: Path, sleeps: Sleeps) -> None:
     matrix = write_matrix(tmp_path, "modules:\n  six: latest\n  pyyaml: latest\n")
     index.inject("/pypi/six/json", Fault("status", 500))
     index.inject("/pypi/pyyaml/json", Fault("status", 429, {"Retry-After": "7"}))
@@ -143,7 +151,9 @@ NEW = "modules:\n  six: latest\n  pyyaml: latest\n"
     [Fault("hang"), Fault("short-json"), Fault("truncate"), Fault("status", 503)],
     ids=["hung", "truncated-json", "truncated-body", "5xx"],
 )
-def test_old_entry_survives_a_failing_module(index, tmp_path, capsys, fault) -> None:
+def test_old_entry_survives_a_failing_module(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str], fault: Fault
+) -> None:
     matrix = write_matrix(tmp_path, OLD)
     assert update(matrix) == 0
     matrix.write_text(NEW)
@@ -156,7 +166,9 @@ def test_old_entry_survives_a_failing_module(index, tmp_path, capsys, fault) -> 
     assert "1 module(s) could not be updated" in err and "pyyaml: giving up on" in err
 
 
-def test_unknown_module_is_named_and_the_lock_stays(index, tmp_path, capsys) -> None:
+def test_unknown_module_is_named_and_the_lock_stays(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     matrix = write_matrix(tmp_path, 'modules:\n  six: "1.16.0"\n')
     assert update(matrix) == 0
     before = (tmp_path / LOCK_NAME).read_bytes()
@@ -166,14 +178,18 @@ def test_unknown_module_is_named_and_the_lock_stays(index, tmp_path, capsys) -> 
     assert (tmp_path / LOCK_NAME).read_bytes() == before
 
 
-def test_a_corrupt_lock_is_a_clear_error(tmp_path: Path, capsys) -> None:
+def test_a_corrupt_lock_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     matrix = write_matrix(tmp_path, "modules:\n  six: latest\n")
     (tmp_path / LOCK_NAME).write_text('{"format": 1, "modules": {')
     assert cli.main(["plan", "--matrix", str(matrix)]) == 2
     assert f"{LOCK_NAME}:1:" in capsys.readouterr().err
 
 
-def test_html_only_index_without_json_api_works(tmp_path, monkeypatch, sleeps) -> None:
+def test_html_only_index_without_json_api_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps
+) -> None:
     with running_index("html-only") as served:
         served.routes["/pypi/six/json"] = (404, "text/plain", b"")
         monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
@@ -188,7 +204,9 @@ def test_html_only_index_without_json_api_works(tmp_path, monkeypatch, sleeps) -
 # -- plan with the lock ---------------------------------------------------------------
 
 
-def test_plan_builds_only_build_cells_not_yet_in_wheels(index, tmp_path: Path) -> None:
+def test_plan_builds_only_build_cells_not_yet_in_wheels(
+    index: FixtureIndex, tmp_path: Path
+) -> None:
     matrix = write_matrix(tmp_path)
     assert update(matrix) == 0
     loaded = load_matrix(matrix)
@@ -216,7 +234,9 @@ def test_nothing_new_means_zero_jobs(index: FixtureIndex, tmp_path: Path) -> Non
     assert checkout_plan(load_matrix(matrix)).jobs == ()
 
 
-def test_a_policy_without_a_lock_is_a_clear_error(tmp_path: Path, capsys) -> None:
+def test_a_policy_without_a_lock_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     matrix = write_matrix(tmp_path, "modules:\n  six: latest\n")
     assert cli.main(["plan", "--matrix", str(matrix)]) == 2
     assert "run `python -m generator update`" in capsys.readouterr().err
@@ -280,7 +300,9 @@ def test_lock_export_of_a_later_run(index: FixtureIndex, tmp_path: Path) -> None
 
 
 @pytest.mark.live
-def test_live_update_against_the_real_registry(tmp_path: Path, monkeypatch) -> None:
+def test_live_update_against_the_real_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Smoke test: the real PyPI (or PIP_INDEX_URL's mirror) answers the way the fixtures say."""
     matrix = write_matrix(
         tmp_path, 'defaults:\n  python: ["3.12"]\n  arch: [x86_64]\nmodules:\n  six: latest\n'

@@ -65,7 +65,7 @@ def test_commit_lock_lands_on_top_of_a_concurrent_push(remote: Path, tmp_path: P
     assert commit_file(target, "matrix.lock.json", b'{"new": true}\n', "lock", policy=FAST) is None
 
 
-def test_commit_lock_verb(remote: Path, tmp_path: Path, capsys) -> None:
+def test_commit_lock_verb(remote: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = clone(remote, tmp_path / "repo")
     lock = tmp_path / "matrix.lock.json"
     lock.write_text('{"verb": true}\n')
@@ -139,7 +139,9 @@ def dispatch(github: FakeGitHub, *extra: str) -> int:
     )
 
 
-def test_dispatch_build_posts_workflow_dispatch(github: FakeGitHub, monkeypatch) -> None:
+def test_dispatch_build_posts_workflow_dispatch(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
     assert dispatch(github) == 0
     (request,) = github.requests
@@ -149,14 +151,18 @@ def test_dispatch_build_posts_workflow_dispatch(github: FakeGitHub, monkeypatch)
     assert request["headers"]["Accept"] == "application/vnd.github+json"
 
 
-def test_dispatch_build_explains_a_refusal(github: FakeGitHub, monkeypatch, capsys) -> None:
+def test_dispatch_build_explains_a_refusal(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
     github.status = 403
     assert dispatch(github) == 1
     assert "actions: write" in capsys.readouterr().err
 
 
-def test_dispatch_build_needs_a_token(github: FakeGitHub, monkeypatch, capsys) -> None:
+def test_dispatch_build_needs_a_token(
+    github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     assert dispatch(github) == 2
     assert "GITHUB_TOKEN" in capsys.readouterr().err and not github.requests

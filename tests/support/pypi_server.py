@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 from packaging.utils import canonicalize_name
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pypi"
@@ -245,7 +246,7 @@ class Sleeps(list[float]):
 
 
 @contextmanager
-def index_for_update(monkeypatch: Any) -> Iterator[FixtureIndex]:
+def index_for_update(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureIndex]:
     """The fixtures as the registry proxy here answers (HTML-only simple pages), also for
     the pip runs of the dependency check (PIP_INDEX_URL)."""
     with running_index("html-only") as served:
