@@ -90,7 +90,8 @@ def interpreter_tag(python: str) -> str:
 def python_of_abi(abi: str) -> str | None:
     """The inverse of abi_tag: `cp312` → `3.12`, `cp314t` → `3.14t`; None for other ABIs."""
     digits = abi.removeprefix("cp")
-    if not abi.startswith("cp") or len(digits) < 2 or not digits.removesuffix("t").isdigit():
+    number = digits.removesuffix("t")
+    if not abi.startswith("cp") or len(number) < 2 or not number.isdigit():
         return None
     return f"{digits[0]}.{digits[1:]}"
 

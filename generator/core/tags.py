@@ -99,8 +99,8 @@ def abi3_floor(filenames: Iterable[str]) -> tuple[int, int] | None:
     floors = []
     for filename in filenames:
         for tag in wheel_tags(filename):
-            if tag.abi == "abi3" and tag.interpreter.startswith("cp") and tag.interpreter[2:]:
-                digits = tag.interpreter[2:]
+            digits = tag.interpreter[2:]
+            if tag.abi == "abi3" and tag.interpreter.startswith("cp") and digits.isdigit():
                 floors.append((int(digits[0]), int(digits[1:] or 0)))
     return min(floors) if floors else None
 

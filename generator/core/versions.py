@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from generator.core.platforms import python_version
@@ -24,6 +25,15 @@ def same_version(a: str, b: str) -> bool:
         return Version(a) == Version(b)
     except InvalidVersion:
         return a == b
+
+
+def release_key(text: str) -> str:
+    """One spelling per release, for comparing cells: `1.0`, `1.0.0` and `1.0.0.0` → `1`
+    (packaging's canonical form); invalid text as it is."""
+    try:
+        return canonicalize_version(Version(text))
+    except InvalidVersion:
+        return text
 
 
 def normal_version(text: str) -> str:

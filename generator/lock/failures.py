@@ -23,7 +23,7 @@ from typing_extensions import TypedDict
 
 from generator.core.cells import Cell
 from generator.core.platforms import parse_identifier
-from generator.core.versions import normal_version
+from generator.core.versions import release_key
 from generator.errors import UserError
 from generator.fileio import dump_json, read_json, validated
 
@@ -62,11 +62,12 @@ class Failures:
     cells: Mapping[Cell, CellFailure] = field(default_factory=dict)
 
     def get(self, cell: Cell) -> CellFailure | None:
-        return self.cells.get(_key(cell))
+        wanted = _key(cell)
+        return next((f for c, f in self.cells.items() if _key(c) == wanted), None)
 
     def waiting(self, cell: Cell, print_: str, now: datetime) -> CellFailure | None:
         """The failure that holds this cell back now, or None when it is due for a build."""
-        failure = self.cells.get(_key(cell))
+        failure = self.get(cell)
         if failure is None or failure.fingerprint != print_ or now >= failure.retry_after():
             return None
         return failure
@@ -79,13 +80,12 @@ class Failures:
     ) -> Failures:
         """After a run: `failed` (cell, reason, log, fingerprint) counted, `built` cells
         forgotten; a failure with another fingerprint starts counting again."""
-        cells = dict(self.cells)
-        for cell in built:
-            cells.pop(_key(cell), None)
+        gone = {_key(cell) for cell in built} | {_key(cell) for cell, *_ in failed}
+        cells = {c: f for c, f in self.cells.items() if _key(c) not in gone}
         for cell, reason, log, print_ in failed:
-            before = cells.get(_key(cell))
+            before = self.get(cell)
             attempts = before.attempts + 1 if before and before.fingerprint == print_ else 1
-            cells[_key(cell)] = CellFailure(reason, log, attempts, now, print_)
+            cells[cell] = CellFailure(reason, log, attempts, now, print_)
         return Failures(cells)
 
     def without_modules(self, keep: Iterable[str]) -> Failures:
@@ -125,7 +125,7 @@ _FAILURES = TypeAdapter(_FailuresWire)
 
 def _key(cell: Cell) -> Cell:
     # `6.0` in matrix.yml and `6.0.0` in the lock are one release.
-    return replace(cell, version=normal_version(cell.version))
+    return replace(cell, version=release_key(cell.version))
 
 
 def failures_path(lock_path: Path) -> Path:

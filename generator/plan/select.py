@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from packaging.utils import canonicalize_name
 
 from generator.core.cells import Cell, SkippedCell, Status
-from generator.core.versions import normal_version
+from generator.core.versions import release_key, same_version
 from generator.core.wheels import PublishedWheels
 from generator.lock.implied import implied_module
 from generator.lock.model import Lock, LockedModule
@@ -32,10 +32,13 @@ class ModuleCells:
 
 
 def module_versions(module: ResolvedModule, lock: Lock | None) -> tuple[str, ...]:
-    """Pins as written; a policy's versions from the lock (a clear error without one)."""
-    if isinstance(module.policy, Pinned) or lock is None or lock.module(module.name) is None:
-        return pinned_versions(module)
-    return lock.versions(module.name)
+    """A policy's versions from the lock (a clear error without one); pins as the lock
+    spells them (`2.0` pinned, `2.0.0` on the index), else as written."""
+    locked = lock.versions(module.name) if lock is not None else ()
+    if isinstance(module.policy, Pinned) or not locked:
+        pins = pinned_versions(module)
+        return tuple(next((v for v in locked if same_version(v, pin)), pin) for pin in pins)
+    return locked
 
 
 def module_for_plan(matrix: LoadedMatrix, lock: Lock | None, name: str) -> ResolvedModule:
@@ -67,10 +70,10 @@ def cells_to_build(
         wanted = [c.cell for c in cells if c.needs_job]
         return ModuleCells(module, _missing(wanted, published), ())
     wanted, skipped = expand(module, versions)
-    known = {c.cell: c for c in lock.cells(module.name)}
+    known = {_release(c.cell): c for c in lock.cells(module.name)}
     to_build: list[Cell] = []
     for cell in wanted:
-        entry = known.get(replace(cell, version=normal_version(cell.version)))
+        entry = known.get(_release(cell))
         if entry is None or entry.needs_job:
             to_build.append(cell)
         elif entry.status is Status.SKIP:
@@ -99,3 +102,7 @@ def _missing(cells: list[Cell], published: PublishedWheels | None) -> tuple[Cell
     if published is None:
         return tuple(cells)
     return tuple(cell for cell in cells if not published.serves(cell))
+
+
+def _release(cell: Cell) -> Cell:
+    return replace(cell, version=release_key(cell.version))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.core.cells import Cell, Served, served_as
-from generator.core.versions import normal_version
+from generator.core.versions import release_key
 from generator.core.wheels import FileRef, PublishedWheels
 from generator.lock.failures import Failures
 from generator.lock.model import Lock
@@ -72,8 +72,9 @@ def _scope(lock: Lock, published: PublishedWheels, built_now: set[Cell] | None) 
         for c in lock.cells()
         if c.wheel is not None and not published.has(c.wheel.filename)
     }
-    return ({(cell.module, cell.version) for cell in built_now} & every) | unpublished
+    building = {(cell.module, cell.version) for cell in built_now}  # release_key spelling
+    return {pair for pair in every if (pair[0], release_key(pair[1])) in building} | unpublished
 
 
 def _normal(cell: Cell) -> Cell:
-    return Cell(cell.module, normal_version(cell.version), cell.python, cell.arch)
+    return Cell(cell.module, release_key(cell.version), cell.python, cell.arch)

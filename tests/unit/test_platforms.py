@@ -50,11 +50,6 @@ def test_every_identifier_is_distinct() -> None:
         pytest.param(
             "cp3t-musllinux_x86_64",
             id="one digit, free-threaded",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: python_of_abi('cp3t') returns '3.t' (it checks len(digits) >= 2 "
-                "before removing the 't'), so parse_identifier accepts the identifier",
-            ),
         ),
     ],
 )

@@ -274,12 +274,6 @@ def test_make_plan_includes_implied_modules_after_the_matrix() -> None:
     assert make_plan(matrix(PINNED), IMPLIED_LOCK, None, ["pkg"]).jobs == plan.jobs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cells_to_build matches the matrix pin to the lock's version with "
-    "normal_version ('1.0' != '1.0.0') instead of same_version, so a pin spelled shorter "
-    "than the index's version finds no locked cell and builds every cell, even skips",
-)
 def test_cells_to_build_matches_a_pin_to_the_locked_spelling_of_its_version() -> None:
     the_module = module('defaults: {python: ["3.12"], arch: [x86_64]}\nmodules: {pkg: "1.0"}')
     skipped_by_lock = locked(

@@ -132,11 +132,6 @@ def test_is_pure(filename: str, expected: bool) -> None:
             ["pkg-1.0-cpXY-abi3-any.whl", "pkg-1.0-cp310-abi3-win32.whl"],
             (3, 10),
             id="an interpreter tag without digits is ignored",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: abi3_floor calls int() on any 'cp…' interpreter tag; a valid wheel "
-                "name such as cpXY-abi3-any raises ValueError (update stops with a traceback)",
-            ),
         ),
     ],
 )
