@@ -137,7 +137,12 @@ def read_failures(path: Path) -> Failures:
     if not path.exists():
         return Failures()
     what = "a failures file written by `lock-export --results`"
-    wire = validated(_FAILURES, read_json(path, what, _FIX), str(path), what, _FIX)
+    return failures_from_json(read_json(path, what, _FIX), path)
+
+
+def failures_from_json(data: object, path: Path) -> Failures:
+    what = "a failures file written by `lock-export --results`"
+    wire = validated(_FAILURES, data, str(path), what, _FIX)
     cells: dict[Cell, CellFailure] = {}
     for module, versions in wire["modules"].items():
         for version, by_identifier in versions.items():
