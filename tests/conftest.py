@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from support.cli import copy_checkout
 from support.pypi_server import FixtureIndex, Sleeps, index_for_update, running_index
+from support.registry import running_registry
 
 from generator.commands import update as update_command
 from generator.pypi import RetryPolicy
@@ -45,3 +46,10 @@ def checkout(tmp_path: Path) -> Path:
     root = tmp_path / "checkout"
     root.mkdir()
     return copy_checkout(root)
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[str]:
+    """A real registry (Debian's docker-registry) on 127.0.0.1, for this test only."""
+    with running_registry(tmp_path) as address:
+        yield address
