@@ -75,9 +75,12 @@ class LockedVersion:
     yanked: bool
     requires_dist: tuple[str, ...]
     cells: tuple[LockedCell, ...]
+    # [build-system] requires → `matrix` (built here, from wheels/) or `index`; read only
+    # for versions with cells to build
+    build_requires: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "sdist": self.sdist.to_json() if self.sdist else None,
             "requires-python": self.requires_python,
             "upload-time": self.upload_time,
@@ -85,6 +88,9 @@ class LockedVersion:
             "requires-dist": list(self.requires_dist),
             "cells": {locked.cell.identifier: locked.to_json() for locked in self.cells},
         }
+        if self.build_requires:
+            data["build-requires"] = dict(self.build_requires)
+        return data
 
 
 @dataclass(frozen=True)
@@ -215,6 +221,9 @@ def _version(module: str, version: str, data: dict[str, Any]) -> LockedVersion:
         yanked=bool(data.get("yanked", False)),
         requires_dist=tuple(str(r) for r in data.get("requires-dist", ())),
         cells=tuple(sort_cells(cells)),
+        build_requires=tuple(
+            sorted((str(k), str(v)) for k, v in data.get("build-requires", {}).items())
+        ),
     )
 
 

@@ -10,13 +10,14 @@ A module that fails keeps its previous lock entry; the others are updated regard
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 
 from packaging.version import Version
 
 from generator.core.wheels import FileRef
 from generator.errors import GeneratorError
+from generator.lock.build_requires import fetch_build_requires, sources
 from generator.lock.dependencies import DependencyResolver, Need, PipCheck
 from generator.lock.implied import implied_module
 from generator.lock.model import Lock, LockedCell, LockedModule, LockedVersion
@@ -58,9 +59,11 @@ def update_lock(
     result = UpdateResult(Lock())
     done = _Counter(len(targets), progress)
 
+    built_here = {m.name for m in matrix.modules}
+
     def lock_one(name: str) -> _Locked:
         try:
-            return lock_module(client, matrix.module(name))
+            return lock_module(client, matrix.module(name), old.module(name), built_here)
         finally:
             done.tick(name)
 
@@ -82,7 +85,12 @@ def update_lock(
     return result
 
 
-def lock_module(client: PyPIClient, module: ResolvedModule) -> _Locked:
+def lock_module(
+    client: PyPIClient,
+    module: ResolvedModule,
+    old: LockedModule | None = None,
+    built_here: Collection[str] = (),
+) -> _Locked:
     files = client.project_files(module.name)
     resolved = resolve_versions(module, files)
     versions = []
@@ -92,7 +100,10 @@ def lock_module(client: PyPIClient, module: ResolvedModule) -> _Locked:
         warnings.extend([warning] if warning else [])
         cells = release_cells(module, release)
         warnings.extend(cells.problems)
-        versions.append(_locked_version(release, requires_dist, cells.cells))
+        locked = _locked_version(release, requires_dist, cells.cells)
+        build, warning = _build_requires(client, module.name, locked, old, built_here)
+        warnings.extend([warning] if warning else [])
+        versions.append(replace(locked, build_requires=build))
     entry = LockedModule(module.name, _policy_text(module), tuple(versions))
     return _Locked(entry, tuple(warnings))
 
@@ -215,6 +226,28 @@ def _requires_dist(
         return client.release_metadata(name, release.version, files).requires_dist, None
     except MetadataUnavailable as missing:
         return (), f"{name} {release.version}: dependencies not checked ({missing})"
+
+
+def _build_requires(
+    client: PyPIClient,
+    name: str,
+    entry: LockedVersion,
+    old: LockedModule | None,
+    built_here: Collection[str],
+) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """The version's build requirements and their sources, for versions that build here;
+    the previous lock's answer while the sdist is the same one."""
+    if entry.sdist is None or not any(cell.needs_job for cell in entry.cells):
+        return (), None
+    before = next((v for v in old.versions if v.version == entry.version), None) if old else None
+    try:
+        if before is not None and before.sdist == entry.sdist and before.build_requires:
+            requires = [line for line, _source in before.build_requires]
+        else:
+            requires = list(fetch_build_requires(client, entry.sdist))
+    except GeneratorError as error:
+        return (), f"{name} {entry.version}: build requirements not read ({error})"
+    return tuple(sorted(sources(requires, built_here).items())), None
 
 
 def _locked_version(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from generator.core.platforms import MUSLLINUX_IMAGE, build_identifier, python_sort_key
@@ -51,6 +51,16 @@ def job_environment(
         "CIBW_BUILD_VERBOSITY": "1",
     }
     return env
+
+
+def with_find_links(env: Mapping[str, str], folders: Sequence[str]) -> dict[str, str]:
+    """The job's env whose build container's pip also looks in `folders` (container paths):
+    build requirements this repository publishes come from there, not from their sdists."""
+    if not folders:
+        return dict(env)
+    extra = f"PIP_FIND_LINKS={_double_quoted(' '.join(folders))}"
+    current = env.get("CIBW_ENVIRONMENT_LINUX", "")
+    return {**env, "CIBW_ENVIRONMENT_LINUX": f"{current} {extra}".strip()}
 
 
 def image_variable(arch: str) -> str:

@@ -29,6 +29,7 @@ from generator.lock.model import Lock
 from generator.matrix.load import LoadedMatrix
 from generator.matrix.model import ResolvedModule
 from generator.plan import cibuildwheel as cibw
+from generator.plan.order import order, with_dependencies
 from generator.plan.select import (
     cells_to_build,
     module_for_plan,
@@ -98,6 +99,7 @@ class Plan:
     deferred: tuple[Job, ...]  # over SHARDS × JOBS_PER_SHARD: built by the next run
     skipped: tuple[SkippedCell, ...]
     root: Path  # the checkout the jobs' hook paths point into
+    notes: tuple[str, ...] = ()  # for people: why jobs wait for the next run
 
     def shards(self) -> list[list[Job]]:
         return [
@@ -119,6 +121,7 @@ class Plan:
     def to_json(self) -> dict[str, Any]:
         return {
             "root": str(self.root),
+            "notes": list(self.notes),
             "jobs": [job.to_json() for job in self.jobs],
             "deferred": [job.to_json() for job in self.deferred],
             "skipped": [
@@ -143,7 +146,7 @@ class Plan:
             SkippedCell(Cell(s["module"], s["version"], s["python"], s["arch"]), s["reason"])
             for s in wire["skipped"]
         )
-        return cls(jobs, deferred, skipped, Path(wire["root"]))
+        return cls(jobs, deferred, skipped, Path(wire["root"]), tuple(wire["notes"]))
 
 
 def read_plan(path: Path) -> Plan:
@@ -165,7 +168,7 @@ def make_plan(
     the jobs whose every cell failed before and waits out its back-off (`failures`, `now`)."""
     jobs: list[Job] = []
     skipped: list[SkippedCell] = []
-    selection = None if only_modules is None else list(only_modules)
+    selection = None if only_modules is None else with_dependencies(lock, only_modules)
     for name in plan_module_names(matrix, lock, selection):
         module = module_for_plan(matrix, lock, name)
         cells = cells_to_build(module, lock, published, module_versions(module, lock))
@@ -176,8 +179,13 @@ def make_plan(
                 jobs.append(job)
             else:
                 skipped.extend(SkippedCell(cell, waits) for cell in job.cells)
+    ordered = order(jobs, lock, published, matrix.root)
+    skipped += [SkippedCell(cell, why) for job, why in ordered.blocked for cell in job.cells]
     limit = SHARDS * JOBS_PER_SHARD
-    return Plan(tuple(jobs[:limit]), tuple(jobs[limit:]), tuple(skipped), matrix.root)
+    now_jobs = ordered.ready[:limit]
+    later = (*ordered.ready[limit:], *(job for job, _why in ordered.deferred))
+    notes = tuple(f"{job.id} {why}: the next run builds it" for job, why in ordered.deferred)
+    return Plan(tuple(now_jobs), tuple(later), tuple(skipped), matrix.root, notes)
 
 
 def jobs_for(
@@ -246,6 +254,7 @@ class _SkippedWire(TypedDict):
 
 class _PlanWire(TypedDict):
     root: str
+    notes: list[str]
     jobs: list[_JobWire]
     deferred: list[_JobWire]
     skipped: list[_SkippedWire]

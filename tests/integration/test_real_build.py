@@ -10,13 +10,20 @@ and the next plan waits out its back-off.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import subprocess
+import sys
+import threading
 import zipfile
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import cibuildwheel
 import pytest
 from support.c_sdist import c_extension_sdist
 from support.cli import REPO
@@ -28,6 +35,7 @@ from generator.core.wheels import FileRef, sha256_of_file
 from generator.lock.model import Lock, LockedCell, LockedModule, LockedVersion, write_lock
 from generator.matrix.load import load_matrix
 from generator.publish.interchange import cells_json, read_cells, read_manifest, read_records
+from generator.publish.repository import wheel_relpath
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CONTAINERS = {
@@ -81,8 +89,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def build(root: Path, image: str, *selection: str, output: Path) -> int:
-    argv = ["build", "--matrix", str(root / "matrix.yml"), *selection, "--image", image]
-    argv += ["--container-engine", "podman", "--sdist-dir", str(root / "sdist")]
+    argv = ["build", "--matrix", str(root / "matrix.yml"), "--image", image]
+    if "--container-engine" not in selection:
+        argv += ["--container-engine", "podman"]
+    argv += [*selection, "--sdist-dir", str(root / "sdist")]
     return cli.main([*argv, "--output-dir", str(output)])
 
 
@@ -231,3 +241,91 @@ def test_a_failed_build_is_recorded_and_the_good_one_published(
     assert again.jobs == ()  # tinyext is published, brokenext waits
     (waiting,) = again.skipped
     assert waiting.cell.module == "brokenext" and "build failed 1×" in waiting.reason
+
+
+DEPENDENT_MATRIX = """\
+defaults: {{python: ["3.11"], arch: [x86_64]}}
+modules:
+  tinydep:
+    versions: "0.1.0"
+    environment: {{PIP_INDEX_URL: "{index}"}}
+  tinyuser:
+    versions: "0.1.0"
+    environment: {{PIP_INDEX_URL: "{index}"}}
+"""
+
+
+@pytest.fixture(scope="session")
+def setuptools_only_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A simple index on 127.0.0.1 that serves setuptools (the build backend) and
+    virtualenv (cibuildwheel's test environment) with their dependencies, and nothing else:
+    a build requirement it lacks can only come from the repository's wheels."""
+    root = tmp_path_factory.mktemp("index")
+    flat = root / "downloads"
+    constraints = Path(cibuildwheel.__file__).parent / "resources" / "constraints-python311.txt"
+    download = [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:"]
+    download += ["--python-version", "3.11", "-c", str(constraints), "--dest", str(flat)]
+    subprocess.run([*download, "setuptools", "virtualenv"], check=True, timeout=600)
+    for wheel in flat.glob("*.whl"):
+        target = root / "wheels" / wheel_relpath(wheel.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(wheel, target)
+    argv = ["index", "--wheels", str(root / "wheels"), "--output-dir", str(root / "simple")]
+    assert cli.main(argv) == 0
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_build_requirement_comes_from_this_repositorys_wheels(
+    standin: tuple[str, str],
+    project: Path,
+    setuptools_only_index: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    build_image, _ = standin
+    (project / "matrix.yml").write_text(DEPENDENT_MATRIX.format(index=setuptools_only_index))
+    c_extension_sdist(project / "sdist", "tinydep", "0.1.0")
+    user = c_extension_sdist(project / "sdist", "tinyuser", "0.1.0", needs=("tinydep",))
+    modules = {"tinydep": locked_build("tinydep", project / "sdist" / "tinydep-0.1.0.tar.gz")}
+    needing = locked_build("tinyuser", user)
+    version = replace(
+        needing.versions[0], build_requires=(("setuptools", "index"), ("tinydep", "matrix"))
+    )
+    modules["tinyuser"] = replace(needing, versions=(version,))
+    write_lock(project / "matrix.lock.json", Lock(modules))
+    # Host networking: the container's 127.0.0.1 is this machine's, where the index is.
+    engine = "podman; create_args: --network=host"
+
+    first = checkout_plan(load_matrix(project / "matrix.yml"))
+    assert [job.id for job in first.jobs] == ["tinydep-0.1.0-x86_64"]
+    assert [job.id for job in first.deferred] == ["tinyuser-0.1.0-x86_64"]
+    assert "waits for tinydep 0.1.0 (cp311-musllinux_x86_64), built in this run" in first.notes[0]
+    (project / "plan.json").write_text(json.dumps(first.to_json()))
+    argv = ["--plan", str(project / "plan.json"), "--job", "tinydep-0.1.0-x86_64"]
+    assert build(project, build_image, *argv, "--container-engine", engine,
+                 output=project / "wheelhouse") == 0  # fmt: skip
+    published = project / "wheels" / "tinydep"
+    published.mkdir(parents=True)
+    (dep_wheel,) = (project / "wheelhouse").glob("tinydep-*.whl")
+    shutil.copy(dep_wheel, published / dep_wheel.name)
+
+    second = checkout_plan(load_matrix(project / "matrix.yml"))  # the next run
+    (job,) = second.jobs
+    assert job.id == "tinyuser-0.1.0-x86_64" and not second.deferred
+    assert f'PIP_FIND_LINKS="/host{published.resolve()}"' in job.env["CIBW_ENVIRONMENT_LINUX"]
+    (project / "plan.json").write_text(json.dumps(second.to_json()))
+    capsys.readouterr()
+    argv = ["--plan", str(project / "plan.json"), "--job", job.id]
+    assert build(project, build_image, *argv, "--container-engine", engine,
+                 output=project / "wheelhouse") == 0  # fmt: skip
+    log = capsys.readouterr().out
+    assert (project / "wheelhouse" / "tinyuser-0.1.0-cp311-cp311-musllinux_1_2_x86_64.whl").exists()
+    # the build installed tinydep from wheels/ (the index has only setuptools)
+    assert "tinydep" in log and f"/host{published.resolve()}" in log, log[-3000:]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 _PYPROJECT = """\
 [build-system]
-requires = ["setuptools"]
+requires = [{requires}]
 build-backend = "setuptools.build_meta"
 
 [project]
@@ -21,6 +21,7 @@ version = "{version}"
 _SETUP = """\
 import os
 from setuptools import Extension, setup
+{imports}
 
 marker = "/tmp/before-all-marker"
 hook = open(marker).read().strip() if os.path.exists(marker) else "no hook"
@@ -49,11 +50,21 @@ PyMODINIT_FUNC PyInit_{name}(void) {{
 _BROKEN_C = "#include <Python.h>\nthis is not C;\n"
 
 
-def c_extension_sdist(directory: Path, name: str, version: str, *, compiles: bool = True) -> Path:
-    """`<name>-<version>.tar.gz` in `directory`: a setuptools project with one C extension."""
+def c_extension_sdist(
+    directory: Path,
+    name: str,
+    version: str,
+    *,
+    compiles: bool = True,
+    needs: tuple[str, ...] = (),
+) -> Path:
+    """`<name>-<version>.tar.gz` in `directory`: a setuptools project with one C extension;
+    `needs` are C-extension modules its build requires and imports (it fails without)."""
+    requires = ", ".join(f'"{item}"' for item in ("setuptools", *needs))
+    imports = "".join(f"import {module}; assert {module}.answer() == 42\n" for module in needs)
     files = {
-        "pyproject.toml": _PYPROJECT.format(name=name, version=version),
-        "setup.py": _SETUP.format(name=name),
+        "pyproject.toml": _PYPROJECT.format(name=name, version=version, requires=requires),
+        "setup.py": _SETUP.format(name=name, imports=imports),
         f"{name}.c": _C.format(name=name) if compiles else _BROKEN_C,
         "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
     }
