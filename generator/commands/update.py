@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
@@ -12,6 +13,7 @@ from generator.errors import Failure
 from generator.github import write_outputs
 from generator.lock.dependencies import PipCheck
 from generator.lock.diff import change_lines, modules_to_publish, new_build_cells
+from generator.lock.failures import failures_path, read_failures, retries_due
 from generator.lock.model import load_lock, lock_path, write_lock
 from generator.lock.update import update_lock
 from generator.matrix.load import load_matrix
@@ -42,7 +44,8 @@ def register(subparsers: Subparsers) -> None:
         help="keep HTTP responses (with ETags) here between runs",
     )
     add_github_output_argument(
-        parser, "changed=true|false, new-build-cells=N and modules=NAMES (modules with new wheels)"
+        parser,
+        "changed=true|false, new-build-cells=N, modules=NAMES (new wheels, failed builds due)",
     )
     parser.set_defaults(func=run)
 
@@ -70,10 +73,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"update: {line}")
     fresh = new_build_cells(old, result.lock) if changed else set()
     publish = modules_to_publish(old, result.lock) if changed else []
+    retry = retries_due(read_failures(failures_path(path)), result.lock, datetime.now(UTC))
     print(
         f"update: {path.name} {'written' if changed else 'unchanged'}; "
-        f"{len(fresh)} new cell(s) to build; new wheels for: {' '.join(publish) or 'none'}"
+        f"{len(fresh)} new cell(s) to build; new wheels for: {' '.join(publish) or 'none'}; "
+        f"failed builds due for a retry: {' '.join(retry) or 'none'}"
     )
+    publish = sorted({*publish, *retry})
     write_outputs(
         args.github_output,
         {

@@ -26,6 +26,7 @@ from generator.core.platforms import parse_identifier
 from generator.core.versions import release_key
 from generator.errors import UserError
 from generator.fileio import dump_json, read_json, validated
+from generator.lock.model import Lock
 
 FAILURES_NAME = "matrix.failures.json"
 FIRST_BACKOFF = timedelta(hours=6)
@@ -105,6 +106,18 @@ class Failures:
                 "fingerprint": failure.fingerprint,
             }
         return {"format": 1, "modules": modules}
+
+
+def retries_due(failures: Failures, lock: Lock, now: datetime) -> list[str]:
+    """Modules with a failed cell whose back-off is over: the scheduled update starts a
+    build for them (nothing else would, as their lock entry does not change)."""
+    return sorted(
+        {
+            cell.module
+            for cell, failure in failures.cells.items()
+            if now >= failure.retry_after() and lock.version(cell.module, cell.version)
+        }
+    )
 
 
 class _FailureWire(TypedDict):

@@ -715,7 +715,7 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
                 str(tmp_path / "cells.json"),
                 "--collected",
                 str(published),
-                "--collected",
+                "--wheels",
                 str(published),
                 "--registry",
                 repository,
@@ -764,3 +764,40 @@ def test_moving_tag_follows_the_newest_version_for_each_python(tmp_path: Path) -
         ("n", "3.13"): Version("1.0"),
         ("n", "3.14t"): Version("0.9"),
     }
+
+
+def test_an_arch_built_later_joins_the_published_list(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    musl_wheels: Path,
+    registry: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """aarch64 was published by an earlier run (it is in wheels/); this run built only
+    x86_64: the list is pushed again with both archs, and the moving tag follows."""
+    monkeypatch.setenv(
+        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+    )
+    (arm,) = musl_wheels.glob(f"markupsafe-{MODULE_VERSION}-*aarch64.whl")
+    (x86,) = musl_wheels.glob(f"markupsafe-{MODULE_VERSION}-*x86_64.whl")
+    wheels = tmp_path / "wheels" / "markupsafe"
+    wheels.mkdir(parents=True)
+    shutil.copy(arm, wheels / arm.name)
+    collected = tmp_path / "collected"
+    collected.mkdir()
+    shutil.copy(x86, collected / x86.name)
+    cell = {"module": "markupsafe", "version": MODULE_VERSION, "python": "3.12", "arch": "x86_64"}
+    (tmp_path / "cells.json").write_text(json.dumps([cell]))
+    repository = f"{registry}/musl/wheels"
+    argv = ["images", "--cells", str(tmp_path / "cells.json"), "--collected", str(collected)]
+    argv += ["--wheels", str(tmp_path / "wheels"), "--registry", repository]
+    assert cli.main([*argv, "--push", "--insecure", "--engine", "buildah"]) == 0
+    listed = f"{repository}:markupsafe{MODULE_VERSION}-py3.12"
+    assert sorted(capsys.readouterr().out.split()) == sorted(
+        [listed, f"{listed}-amd64", f"{listed}-arm64", f"{repository}:markupsafe-py3.12"]
+    )
+    _digest, index = manifest(registry, listed, OCI_INDEX)
+    platforms = sorted(m["platform"]["architecture"] for m in index["manifests"])
+    assert platforms == ["amd64", "arm64"]
+    copied = copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream")
+    assert [p.name for p in copied] == [arm.name]

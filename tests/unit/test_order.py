@@ -1,0 +1,93 @@
+"""Build-time dependencies between matrix modules: ready with find-links, deferred to the
+next run, or blocked — never a silent compile of the dependency."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from generator.core.cells import Status
+from generator.lock.failures import Failures, retries_due
+from generator.lock.model import Lock, LockedModule
+from generator.plan.jobs import make_plan
+from generator.plan.order import with_dependencies
+from unit.builders import cell, lock, locked, locked_module, matrix, published
+
+TWO = 'defaults: {python: ["3.12"], arch: [x86_64]}\nmodules: {dep: "1.0", user: "1.0"}'
+
+
+def needing(requirement: str, source: str = "matrix") -> LockedModule:
+    user = locked_module("user", {"1.0": [locked("cp312-x86_64", Status.BUILD, module="user")]})
+    version = replace(user.versions[0], build_requires=((requirement, source),))
+    return replace(user, versions=(version,))
+
+
+def dep(status: Status, wheel: str | None = None) -> LockedModule:
+    return locked_module(
+        "dep", {"1.0": [locked("cp312-x86_64", status, module="dep", wheel=wheel)]}
+    )
+
+
+def test_a_dependency_built_in_this_run_defers_its_user() -> None:
+    plan = make_plan(matrix(TWO), lock(dep(Status.BUILD), needing("dep>=1")), None)
+    assert [j.id for j in plan.jobs] == ["dep-1.0-x86_64"]
+    assert [j.id for j in plan.deferred] == ["user-1.0-x86_64"]
+    assert plan.notes == (
+        "user-1.0-x86_64 waits for dep 1.0 (cp312-musllinux_x86_64), built in this run: "
+        "the next run builds it",
+    )
+
+
+@pytest.mark.parametrize(
+    ("the_dep", "wheels"),
+    [
+        pytest.param(
+            dep(Status.BUILD), ("dep-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",), id="published"
+        ),
+        pytest.param(
+            dep(Status.UPSTREAM, "dep-1.0-cp312-cp312-musllinux_1_2_x86_64.whl"), (), id="upstream"
+        ),
+    ],
+)
+def test_a_served_dependency_lets_its_user_build_with_find_links(
+    the_dep: LockedModule, wheels: tuple[str, ...]
+) -> None:
+    the_matrix = matrix(TWO)
+    plan = make_plan(the_matrix, lock(the_dep, needing("dep")), published(*wheels))
+    (job,) = plan.jobs
+    assert job.id == "user-1.0-x86_64" and not plan.deferred
+    folder = f"/host{the_matrix.root.resolve()}/wheels/dep"
+    assert f'PIP_FIND_LINKS="{folder}"' in job.env["CIBW_ENVIRONMENT_LINUX"]
+
+
+def test_a_dependency_without_any_wheel_blocks_its_user_with_the_reason() -> None:
+    skipped_dep = dep(Status.SKIP)
+    plan = make_plan(matrix(TWO), lock(skipped_dep, needing("dep")), None)
+    assert plan.jobs == () and plan.deferred == ()
+    (blocked,) = [s for s in plan.skipped if s.cell.module == "user"]
+    assert "no wheel of it serves cp312-musllinux_x86_64" in blocked.reason
+
+
+def test_index_requirements_change_nothing() -> None:
+    plan = make_plan(matrix(TWO), lock(dep(Status.BUILD), needing("dep", "index")), None)
+    assert sorted(j.id for j in plan.jobs) == ["dep-1.0-x86_64", "user-1.0-x86_64"]
+    assert all("PIP_FIND_LINKS" not in j.env["CIBW_ENVIRONMENT_LINUX"] for j in plan.jobs)
+
+
+def test_only_takes_the_modules_the_selection_needs_to_build() -> None:
+    the_lock = lock(dep(Status.BUILD), needing("dep"))
+    assert with_dependencies(the_lock, ["User"]) == ["user", "dep"]
+    plan = make_plan(matrix(TWO), the_lock, None, ["user"])
+    assert [j.id for j in plan.jobs] == ["dep-1.0-x86_64"]  # not a dispatch loop
+
+
+def test_retries_due_are_the_modules_whose_backoff_is_over() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    the_lock: Lock = lock(dep(Status.BUILD), needing("dep"))
+    failures = Failures().updated([(cell("cp312-x86_64", "dep"), "x", "", "F")], [], now)
+    assert retries_due(failures, the_lock, now + timedelta(hours=5)) == []
+    assert retries_due(failures, the_lock, now + timedelta(hours=6)) == ["dep"]
+    gone = failures.updated([(cell("cp312-x86_64", "old"), "x", "", "F")], [], now)
+    assert retries_due(gone, the_lock, now + timedelta(days=9)) == ["dep"]  # not in the lock
