@@ -3,7 +3,7 @@
 1. Wall time of `generator build` for a small C-extension sdist (cp311, x86_64) in podman on
    the stand-in musllinux image (scripts/musllinux-image): with the image built already
    (warm), and with `--cold` first assembling the image from an empty step cache (about
-   10 minutes on 2 cores; the image is then kept for the tests).
+   10 minutes on a 2-core machine; the image is then kept for the tests).
 2. For a synthetic matrix of chains of modules that need the previous one to build: runs
    and jobs of the ordered plan (each dependency built and published before its user) against
    the naive plan (everything in one run, each user compiling its matrix dependencies from

@@ -34,7 +34,7 @@ def sleeps(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> S
 
 @pytest.fixture
 def index(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> Iterator[FixtureIndex]:
-    """The fixtures for `update` and its pip runs, as the registry proxy here answers."""
+    """The fixtures for `update` and its pip runs, as an HTML-only mirror answers them."""
     with index_for_update(monkeypatch) as served:
         yield served
 

@@ -74,7 +74,7 @@ def touch_wheels(directory: Path, *names: str) -> Path:
 
 
 def pip_offline_env() -> dict[str, str]:
-    # No pip.conf and no PIP_FIND_LINKS: this machine's find-links could satisfy pip by itself.
+    # No pip.conf and no PIP_FIND_LINKS: a machine-wide find-links could satisfy pip by itself.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
     env["PIP_CONFIG_FILE"] = os.devnull
     return env

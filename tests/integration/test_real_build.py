@@ -300,7 +300,7 @@ def test_a_build_requirement_comes_from_this_repositorys_wheels(
     )
     modules["tinyuser"] = replace(needing, versions=(version,))
     write_lock(project / "matrix.lock.json", Lock(modules))
-    # Host networking: the container's 127.0.0.1 is this machine's, where the index is.
+    # Host networking: the container's 127.0.0.1 is then the host's, where the index runs.
     engine = "podman; create_args: --network=host"
 
     first = checkout_plan(load_matrix(project / "matrix.yml"))

@@ -247,7 +247,7 @@ class Sleeps(list[float]):
 
 @contextmanager
 def index_for_update(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureIndex]:
-    """The fixtures as the registry proxy here answers (HTML-only simple pages), also for
+    """The fixtures as an HTML-only mirror answers (simple pages without PEP 691), also for
     the pip runs of the dependency check (PIP_INDEX_URL)."""
     with running_index("html-only") as served:
         monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
