@@ -6,6 +6,7 @@ per path. pip (the dependency check's resolver of record) reads the same local i
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -317,3 +318,47 @@ def export_lock(matrix: Path, plan: Path) -> Path:
     argv = ["lock-export", "--matrix", str(matrix), "--plan", str(plan), "--output-dir", str(out)]
     assert cli.main(argv) == 0
     return out
+
+
+def tiny_project(index: FixtureIndex, sdist: bytes, sha256: str) -> None:
+    """Project tinyx 0.1.0 on the fixture index: one sdist, no wheels."""
+    url = f"{index.url}/files/tinyx-0.1.0.tar.gz"
+    file = {
+        "filename": "tinyx-0.1.0.tar.gz", "url": url, "packagetype": "sdist",
+        "digests": {"sha256": sha256}, "requires_python": None, "yanked": False,
+        "yanked_reason": None, "size": len(sdist), "upload_time_iso_8601": "2026-11-01T00:00:00Z",
+    }  # fmt: skip
+    info = {"name": "tinyx", "version": "0.1.0", "requires_dist": None, "requires_python": None}
+    answer = json.dumps({"info": info, "releases": {"0.1.0": [file]}, "urls": [file]}).encode()
+    index.routes["/pypi/tinyx/json"] = (200, "application/json", answer)
+    index.routes["/pypi/tinyx/0.1.0/json"] = (200, "application/json", answer)
+    index.routes["/files/tinyx-0.1.0.tar.gz"] = (200, "application/octet-stream", sdist)
+
+
+TINY = 'defaults: {python: ["3.12"], arch: [x86_64]}\nmodules: {tinyx: "0.1.0", six: "1.17.0"}\n'
+
+
+def test_update_records_where_build_requirements_come_from(
+    index: FixtureIndex, tmp_path: Path
+) -> None:
+    from support.c_sdist import c_extension_sdist
+
+    sdist = c_extension_sdist(tmp_path / "sdist", "tinyx", "0.1.0", needs=("six",)).read_bytes()
+    tiny_project(index, sdist, hashlib.sha256(sdist).hexdigest())
+    matrix = write_matrix(tmp_path, TINY)
+    assert update(matrix) == 0
+    version = json.loads((tmp_path / LOCK_NAME).read_text())["modules"]["tinyx"]["versions"]
+    assert version["0.1.0"]["build-requires"] == {"setuptools": "index", "six": "matrix"}
+    fetched = len(index.requests_to("/files/tinyx-0.1.0.tar.gz"))
+    assert update(matrix) == 0  # the same sdist: read once, kept from the lock
+    assert len(index.requests_to("/files/tinyx-0.1.0.tar.gz")) == fetched == 1
+
+
+def test_an_sdist_that_does_not_match_its_hash_is_not_read(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tiny_project(index, b"not the sdist the index listed", "0" * 64)
+    assert update(write_matrix(tmp_path, TINY)) == 0
+    assert "tinyx 0.1.0: build requirements not read" in capsys.readouterr().err
+    entry = json.loads((tmp_path / LOCK_NAME).read_text())["modules"]["tinyx"]["versions"]
+    assert "build-requires" not in entry["0.1.0"]
