@@ -7,6 +7,7 @@ with text of the form `what is wrong — how to fix`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -67,8 +68,24 @@ ArchName = Annotated[
     AfterValidator(_check_arch),
     WithJsonSchema({"type": "string", "enum": list(ARCHS)}),
 ]
-PythonList = Annotated[list[PythonVersion], Field(min_length=1)]
-ArchList = Annotated[list[ArchName], Field(min_length=1)]
+
+
+def _no_repeats(what: str) -> Callable[[list[str]], list[str]]:
+    """A repeated Python or arch would multiply cells and repeat build identifiers."""
+
+    def check(values: list[str]) -> list[str]:
+        repeated = sorted({value for value in values if values.count(value) > 1})
+        if repeated:
+            raise ValueError(f"{what} {', '.join(repeated)} is listed twice — keep one")
+        return values
+
+    return check
+
+
+PythonList = Annotated[
+    list[PythonVersion], Field(min_length=1), AfterValidator(_no_repeats("python"))
+]
+ArchList = Annotated[list[ArchName], Field(min_length=1), AfterValidator(_no_repeats("arch"))]
 VersionText = Annotated[str, BeforeValidator(lambda v: _reject_number(v, "version"))]
 Versions = Annotated[
     VersionText | list[VersionText],

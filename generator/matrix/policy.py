@@ -73,6 +73,10 @@ def _parse_pins(pins: list[str]) -> Pinned:
             version = Version(pin)
         except InvalidVersion:
             raise ValueError(f"'{pin}' is not a valid version — {POLICY_HELP}") from None
+        if str(version) != pin:
+            # Spaces, newlines or another spelling would reach job ids, plan JSON and
+            # summaries as written; PyPI spells every version in PEP 440's normal form.
+            raise ValueError(f"'{pin}' is not spelled as PyPI spells it — write {version}")
         if version in seen:
             raise ValueError(f"version {pin} is listed twice — keep one")
         seen[version] = pin

@@ -12,6 +12,34 @@ from support.cli import run_generator
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [
     (
+        "repeated python",
+        'defaults:\n  python: ["3.12", "3.13", "3.12"]\nmodules:\n  six: "1.17.0"\n',
+        2,
+        11,
+        ["python 3.12 is listed twice", "keep one"],
+    ),
+    (
+        "repeated arch",
+        'modules:\n  six:\n    versions: "1.17.0"\n    arch: [x86_64, aarch64, x86_64]\n',
+        4,
+        11,
+        ["arch x86_64 is listed twice"],
+    ),
+    (
+        "pin with a trailing space",
+        'modules:\n  six: ["1.17.0 "]\n',
+        2,
+        8,
+        ["'1.17.0 ' is not spelled as PyPI spells it", "write 1.17.0"],
+    ),
+    (
+        "pin in another spelling",
+        'modules:\n  six: ["1.0RC1", "v2"]\n',
+        2,
+        8,
+        ["'1.0RC1' is not spelled as PyPI spells it — write 1.0rc1"],
+    ),
+    (
         "unknown key",
         'modules:\n  pyyaml:\n    versions: "6.0.2"\n    arhc: [x86_64]\n',
         4,
