@@ -10,7 +10,7 @@ from generator.errors import UserError
 from generator.github import write_outputs
 from generator.lock.failures import FAILURES_NAME
 from generator.lock.model import LOCK_NAME
-from generator.publish.git import commit_files
+from generator.publish.git import commit_files, repository_path
 
 
 def register(subparsers: Subparsers) -> None:
@@ -38,7 +38,7 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    files = {args.path: _read(args.lock)}
+    files = {repository_path(args.path): _read(args.lock)}
     if args.failures:
         beside = PurePosixPath(args.path).with_name(FAILURES_NAME)
         files[str(beside)] = _read(args.failures)

@@ -82,6 +82,25 @@ class Pushed:
     changed: bool
 
 
+def repository_path(text: str) -> str:
+    """A path inside the repository's tree as git spells it, or a UserError: nothing
+    absolute, no `..`, nothing in .git, no empty parts (a commit must change what it says)."""
+    parts = text.split("/")
+    if (
+        not text
+        or text.startswith("/")
+        or "\\" in text
+        or any(part in ("", ".", "..") for part in parts)
+        or parts[0] == ".git"
+        or any(ord(char) < 32 for char in text)
+    ):
+        raise UserError(
+            f"--path {text!r} is not a file inside the repository — give a relative path "
+            "such as matrix.lock.json (no '..', not absolute, not under .git)"
+        )
+    return text
+
+
 def checkout_published(repo: Path, commit: str, prefix: str) -> None:
     """Make the working tree's `prefix` folder exactly `commit`'s (wheels the retention
     setting removed leave it too: --no-overlay)."""

@@ -77,6 +77,33 @@ def test_commit_lock_verb(remote: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert "already up to date" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "path", ["../x", "/etc/passwd", ".git/config", "", "a//b", "./x", "a/../b"]
+)
+def test_commit_lock_refuses_a_path_outside_the_repository(
+    remote: Path, tmp_path: Path, path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Such a path used to exit 0 after pushing an empty commit."""
+    repo = clone(remote, tmp_path / "repo")
+    (tmp_path / "lock.json").write_text("{}\n")
+    before = git(remote, "rev-parse", "main")
+    argv = ["commit-lock", "--repo", str(repo), "--lock", str(tmp_path / "lock.json")]
+    assert cli.main([*argv, "--path", path]) == 2
+    assert "is not a file inside the repository" in capsys.readouterr().err
+    assert git(remote, "rev-parse", "main") == before
+
+
+def test_commit_lock_takes_the_failures_file_along(remote: Path, tmp_path: Path) -> None:
+    repo = clone(remote, tmp_path / "repo")
+    (tmp_path / "lock.json").write_text('{"lock": 1}\n')
+    (tmp_path / "failures.json").write_text('{"failures": 1}\n')
+    argv = ["commit-lock", "--repo", str(repo), "--lock", str(tmp_path / "lock.json")]
+    assert cli.main([*argv, "--failures", str(tmp_path / "failures.json")]) == 0
+    assert git(repo, "show", "origin/main:matrix.failures.json") == '{"failures": 1}'
+    changed = git(repo, "show", "--name-only", "--format=", "origin/main").split()
+    assert sorted(changed) == ["matrix.failures.json", "matrix.lock.json"]
+
+
 class FakeGitHub:
     """Stands in for api.github.com on 127.0.0.1: it records the dispatch request and answers
     the way GitHub documents (204 No Content; 403 without `actions: write`). It proves what
