@@ -28,6 +28,18 @@ from generator.errors import UserError
 _CHUNK = 1 << 20
 
 
+def is_bare_filename(name: str) -> bool:
+    """A file name and nothing else: no folder part, nothing that climbs out, no control
+    characters. Every name that comes from outside (an index, the lock, a cross-job file)
+    is checked before it becomes part of a path."""
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and not any(char in name for char in "/\\")
+        and all(ord(char) >= 32 and char != "\x7f" for char in name)
+    )
+
+
 @dataclass(frozen=True, order=True)
 class FileRef:
     """A file on the index (an sdist or a wheel): enough to download and verify it."""
@@ -35,6 +47,10 @@ class FileRef:
     filename: str
     url: str
     sha256: str
+
+    def __post_init__(self) -> None:
+        if not is_bare_filename(self.filename):
+            raise ValueError(f"file name {self.filename!r} is not a bare file name")
 
     def to_json(self) -> dict[str, str]:
         return {"filename": self.filename, "url": self.url, "sha256": self.sha256}

@@ -53,7 +53,9 @@ def release_cells(
             continue
         status = Status.PURE if is_pure(best) else Status.UPSTREAM
         cells.append(LockedCell(cell, status, wheel=_ref(wheels[best])))
-    problems: list[str] = []
+    problems = [
+        f"{module.name} {version}: ignored {file} from the index" for file in release.ignored
+    ]
     if to_build and release.sdist is None:
         cells += [_skipped(cell, NO_SDIST) for cell in to_build]
         ids = ", ".join(c.identifier for c in to_build)

@@ -23,7 +23,7 @@ from typing_extensions import TypedDict
 
 from generator.core.cells import Cell, Origin, Served
 from generator.core.platforms import ARCHS, PYTHONS
-from generator.core.wheels import FileRef, parse_wheel_name
+from generator.core.wheels import FileRef, is_bare_filename, parse_wheel_name
 from generator.errors import UserError
 from generator.fileio import dump_json, read_json, validated, write_atomically
 
@@ -169,6 +169,10 @@ def read_fetch_list(path: Path) -> list[FileRef]:
     wire = validated(_FILES, data, str(path), what, _LOCK_EXPORT_FIX)
     files = []
     for item in wire:
+        if not is_bare_filename(item["filename"]):
+            raise UserError(
+                f"{path}: {item['filename']!r} is not a bare file name — {_LOCK_EXPORT_FIX}"
+            )
         ref = FileRef(item["filename"], item["url"], item["sha256"].lower())
         parse_wheel_name(ref.filename, str(path))
         if not _SHA256.fullmatch(ref.sha256):
@@ -186,6 +190,9 @@ def read_manifest(path: Path) -> Manifest:
         ManifestEntry(f["filename"], f["sha256"], f["size"], Origin(f["origin"]))
         for f in wire["files"]
     ]
+    for entry in files:
+        if not is_bare_filename(entry.filename):
+            raise UserError(f"{path}: {entry.filename!r} is not a bare file name — {fix}")
     return Manifest(files, [_cell(item, path) for item in wire["cells"]])
 
 

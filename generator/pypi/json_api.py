@@ -138,7 +138,7 @@ def _project_files(data: dict[str, Any], name: str, url: str) -> ProjectFiles:
             continue
         # PEP 592: a release counts as yanked when every one of its files is.
         yanked = all(entry[_YANKED] for entry in kept)
-        by_version[version] = Release.lazy(version, load, yanked=yanked)
+        by_version[version] = Release.lazy(version, load, yanked=yanked, project=name)
     return ProjectFiles(
         name=name,
         index_url=url,

@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import Version
+
+from generator.core.wheels import is_bare_filename
 
 
 @dataclass(frozen=True)
@@ -47,19 +50,29 @@ class Release:
     `Release(version, files)`, or `Release.lazy(...)` to parse the files on first use.
     """
 
-    def __init__(self, version: Version, files: Iterable[DistFile]) -> None:
+    def __init__(
+        self, version: Version, files: Iterable[DistFile], project: str | None = None
+    ) -> None:
         self.version = version
-        self._files: tuple[DistFile, ...] | None = tuple(files)
+        self.project = canonicalize_name(project) if project else None
+        self.ignored: tuple[str, ...] = ()  # files left out, for people: which and why
+        self._files: tuple[DistFile, ...] | None = None
         self._load: Callable[[], tuple[DistFile, ...]] | None = None
         self._yanked: bool | None = None
+        self._keep(tuple(files))
 
     @classmethod
     def lazy(
-        cls, version: Version, load: Callable[[], tuple[DistFile, ...]], *, yanked: bool
+        cls,
+        version: Version,
+        load: Callable[[], tuple[DistFile, ...]],
+        *,
+        yanked: bool,
+        project: str | None = None,
     ) -> Release:
         """A release whose files `load` parses when first asked for. `yanked` is given up
         front because a policy asks it of every release, and the raw answer tells it cheaply."""
-        release = cls(version, ())
+        release = cls(version, (), project)
         release._files, release._load, release._yanked = None, load, yanked
         return release
 
@@ -68,8 +81,22 @@ class Release:
         if self._files is None:
             assert self._load is not None
             # Threads may race to load: both parse the same answer to equal values.
-            self._files = self._load()
+            self._keep(self._load())
+        assert self._files is not None
         return self._files
+
+    def _keep(self, files: tuple[DistFile, ...]) -> None:
+        """Only files that are this release's: a bare file name, and (when the project is
+        known) a wheel name of this project at this version. An index that lists
+        another project's wheel, or a name with `/../`, does not get it locked or written."""
+        kept, ignored = [], []
+        for dist in files:
+            problem = _not_ours(dist, self.project, self.version)
+            if problem is None:
+                kept.append(dist)
+            else:
+                ignored.append(f"{dist.filename!r} ({problem})")
+        self._files, self.ignored = tuple(kept), tuple(ignored)
 
     @property
     def yanked(self) -> bool:
@@ -152,7 +179,7 @@ class ProjectFiles:
                 unversioned.append(dist)
             else:
                 grouped.setdefault(dist.version, []).append(dist)
-        releases = {v: Release(v, grouped[v]) for v in sorted(grouped)}
+        releases = {v: Release(v, grouped[v], name) for v in sorted(grouped)}
         return cls(name, index_url, releases, tuple(unversioned), listed_versions, newest_metadata)
 
     @property
@@ -177,3 +204,23 @@ class ReleaseMetadata:
     requires_dist: tuple[str, ...]
     requires_python: str | None
     source: str  # where it came from: the URL read, for messages and the lock
+
+
+def _not_ours(dist: DistFile, project: str | None, version: Version) -> str | None:
+    """Why the file is not this release's, or None."""
+    if not is_bare_filename(dist.filename):
+        return "not a bare file name"
+    if project is None:
+        return None
+    if not dist.filename.endswith(".whl"):
+        # Only wheels: an sdist name is ambiguous (cffi-1.0.2-2.tar.gz is cffi 1.0.2's).
+        return None
+    try:
+        name, found = parse_wheel_filename(dist.filename)[:2]
+    except InvalidWheelFilename:
+        return None  # unparsable names are left to the callers, which never choose them
+    if name != project:
+        return f"a file of {name}, listed under {project}"
+    if found != version:
+        return f"version {found}, listed under {version}"
+    return None

@@ -362,3 +362,28 @@ def test_an_sdist_that_does_not_match_its_hash_is_not_read(
     assert "tinyx 0.1.0: build requirements not read" in capsys.readouterr().err
     entry = json.loads((tmp_path / LOCK_NAME).read_text())["modules"]["tinyx"]["versions"]
     assert "build-requires" not in entry["0.1.0"]
+
+
+def test_an_index_cannot_slip_in_another_projects_wheel_or_a_path(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hostile index lists, under tinyx 0.1.0, six's wheel and a name that climbs out."""
+    sdist = b"sdist bytes"
+    tiny_project(index, sdist, hashlib.sha256(sdist).hexdigest())
+    answer = json.loads(index.routes["/pypi/tinyx/json"][2])
+    for name in ("six-1.17.0-py3-none-any.whl", "tinyx-0.1.0-1/../../../evil-py3-none-any.whl"):
+        answer["releases"]["0.1.0"].append(
+            answer["releases"]["0.1.0"][0] | {"filename": name, "packagetype": "bdist_wheel"}
+        )
+    body = json.dumps(answer).encode()
+    index.routes["/pypi/tinyx/json"] = index.routes["/pypi/tinyx/0.1.0/json"] = (
+        200,
+        "application/json",
+        body,
+    )
+    assert update(write_matrix(tmp_path, TINY)) == 0
+    err = capsys.readouterr().err
+    assert "ignored 'six-1.17.0-py3-none-any.whl' (a file of six, listed under tinyx)" in err
+    assert "'tinyx-0.1.0-1/../../../evil-py3-none-any.whl' (not a bare file name)" in err
+    cells = json.loads((tmp_path / LOCK_NAME).read_text())["modules"]["tinyx"]["versions"]
+    assert cells["0.1.0"]["cells"]["cp312-musllinux_x86_64"]["status"] == "build"  # not pure
