@@ -25,10 +25,11 @@ from generator.core.platforms import parse_identifier, python_sort_key
 from generator.core.versions import same_version, version_key
 from generator.core.wheels import FileRef
 from generator.errors import UserError
-from generator.fileio import write_atomically
+from generator.fileio import read_json, write_atomically
 from generator.matrix.load import LoadedMatrix
 
 LOCK_NAME = "matrix.lock.json"
+_REWRITE = "run `python -m generator update` to write it again"
 FORMAT = 1
 
 
@@ -168,20 +169,12 @@ def load_lock(matrix: LoadedMatrix) -> Lock | None:
 
 
 def read_lock(path: Path) -> Lock | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except OSError as error:
-        raise UserError(f"{path}: cannot be read ({error.strerror})") from None
+    data = read_json(path, "a lock", _REWRITE)
     try:
-        return lock_from_json(json.loads(text))
-    except json.JSONDecodeError as error:
-        raise UserError(
-            f"{path}:{error.lineno}:{error.colno}: invalid JSON ({error.msg}) — "
-            "run `python -m generator update` to write it again"
-        ) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return lock_from_json(data)  # type: ignore[arg-type]  # any shape: checked below
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
         raise UserError(
             f"{path}: not a lock this generator understands ({type(error).__name__}: {error}) "
             "— run `python -m generator update` to write it again"

@@ -16,6 +16,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from generator.errors import MatrixError
 
 Path = tuple[str | int, ...]
+# A real matrix has a few thousand values at most, nested a few levels: these bounds stop a
+# 450-byte file of nested aliases (billions of values) or thousands of nested brackets.
+MAX_VALUES = 100_000
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class LocatedDocument:
 
     source: str
     data: object
+    values: int = 0  # converted so far, aliases counted each time they are used
     value_marks: dict[Path, Mark] = field(default_factory=dict)
     key_marks: dict[Path, Mark] = field(default_factory=dict)
 
@@ -64,6 +69,10 @@ def load_located(text: str, source: str) -> LocatedDocument:
         ) from None
     except yaml.YAMLError as error:
         raise MatrixError(source, 1, 1, f"not valid YAML: {error}", "fix the YAML syntax") from None
+    except RecursionError:
+        raise MatrixError(
+            source, 1, 1, "nested too deeply to be a matrix", "write at most a few levels"
+        ) from None
     document = LocatedDocument(source, None)
     if root is not None:
         document.data = _convert(root, (), document, SafeConstructor())
@@ -79,6 +88,16 @@ _PLAIN_TAGS = frozenset(
 
 
 def _convert(node: Node, path: Path, doc: LocatedDocument, constructor: SafeConstructor) -> object:
+    doc.values += 1
+    if doc.values > MAX_VALUES:
+        raise doc_error(
+            doc,
+            node,
+            f"the matrix expands to more than {MAX_VALUES} values (through YAML aliases?)",
+            "write the values out instead of repeating aliases",
+        )
+    if len(path) > MAX_DEPTH:
+        raise doc_error(doc, node, "nested too deeply to be a matrix", "write at most a few levels")
     doc.value_marks[path] = Mark.of(node)
     if node.tag not in _PLAIN_TAGS:
         raise doc_error(
