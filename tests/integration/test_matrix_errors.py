@@ -239,3 +239,29 @@ def test_unwritable_output_path_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith(f"error: {tmp_path / 'file'}")
+
+
+def alias_bomb() -> str:
+    """378 bytes that YAML expands to 9^10 strings."""
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for index in range(1, 10):
+        previous, name = chr(96 + index), chr(97 + index)
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join([*lines, "modules:", "  six: *j"]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(alias_bomb(), "expands to more than 100000 values", id="alias bomb"),
+        pytest.param("modules: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply", id="deep"),
+        pytest.param("modules:\n" + "  " * 40 + "x: 1\n", "", id="indented, still plain"),
+    ],
+)
+def test_bombs_are_refused_quickly_and_located(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "matrix.yml").write_text(text)
+    done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert re.match(r"error: \S*matrix\.yml:\d+:\d+: .+ — .+", done.stderr), done.stderr
+    assert message in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["matrix.yml"]
