@@ -16,8 +16,10 @@ Why this shape:
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +40,11 @@ from generator.errors import Failure
 from generator.http import new_session
 
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
+# Bounds of one answer, decoded: PyPI's largest JSON listings are tens of MB and an sdist
+# the build reads is at most a few hundred; raise them here for a project beyond that.
+MAX_ANSWER_BYTES = 512 << 20
+ANSWER_DEADLINE = 300.0  # seconds for a whole answer, whatever each read's timeout
+_CHUNK = 64 << 10
 
 T = TypeVar("T")
 
@@ -267,14 +274,50 @@ class Transport:
         )
 
 
-def _read_body(response: requests.Response) -> None:
-    """Read the whole body in one call and hand it to `response.content`.
+def _read_body(
+    response: requests.Response, limit: int | None = None, deadline: float | None = None
+) -> None:
+    """Read the body within `limit` decoded bytes and `deadline` seconds in all, and hand
+    it to `response.content` (how requests itself stores a body it has read).
 
-    requests reads `.content` 10 KB at a time; for the 250 MB of JSON an update of 200
-    modules reads, that cost ~2 s of CPU under the GIL, against ~1 s for whole reads.
-    Setting `_content` is how requests itself stores a body it has read.
+    A per-read timeout alone lets an answer that drips a byte every few seconds run for
+    hours, and a small gzip answer may inflate to gigabytes: both are bounded here (a
+    watchdog shuts the socket at the deadline; reads of 64 KB inflate ~1000× at most).
+    64 KB reads, not requests' 10 KB, because those cost seconds of CPU under the GIL for
+    the 250 MB an update may read.
     """
+    limit = MAX_ANSWER_BYTES if limit is None else limit
+    deadline = ANSWER_DEADLINE if deadline is None else deadline
+    watchdog = threading.Timer(deadline, _shut, [response])
+    watchdog.daemon = True
+    watchdog.start()
+    parts: list[bytes] = []
+    size = 0
     try:
-        response._content = response.raw.read(decode_content=True) or b""
+        while chunk := response.raw.read(_CHUNK, decode_content=True):
+            size += len(chunk)
+            if size > limit:
+                raise Failure(
+                    f"{response.url}: the answer is larger than {limit // (1 << 20)} MB "
+                    "decoded — not read; a real index answer is far smaller"
+                )
+            parts.append(chunk)
+        response._content = b"".join(parts)
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        if not watchdog.is_alive():
+            raise requests.exceptions.ReadTimeout(
+                f"{response.url}: the answer did not arrive within {deadline:.0f} s"
+            ) from None
+        raise requests.exceptions.ConnectionError(str(error)) from None
     finally:
-        response.close()  # the body is exhausted: the connection goes back to the pool
+        watchdog.cancel()
+        response.close()  # exhausted or abandoned: the connection goes back (or away)
+
+
+def _shut(response: requests.Response) -> None:
+    """Stop a read that is past its deadline: shut the socket under it."""
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
