@@ -53,8 +53,12 @@ def standin(cold: bool) -> tuple[str, float]:
     started = time.perf_counter()
     done = subprocess.run(
         [str(REPO / "scripts" / "musllinux-image")],
-        env=env, capture_output=True, text=True, check=True, timeout=3600,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=3600,
+    )
     return done.stdout.strip(), time.perf_counter() - started
 
 
@@ -63,8 +67,10 @@ def _references(env: dict[str, str]) -> list[str]:
     done = subprocess.run(
         [str(REPO / "scripts" / "musllinux-image"), "--all"],
         env=env | {"MUSLLINUX_STANDIN_CACHE": os.environ.get("MUSLLINUX_STANDIN_CACHE", "")},
-        capture_output=True, text=True, timeout=3600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     return done.stdout.split()
 
 
@@ -99,8 +105,9 @@ def chained_matrix(chains: int, depth: int) -> tuple[str, Lock]:
         chain, level = name[1:].split("-")
         cells = tuple(
             LockedCell(Cell(name, "1.0", python, arch), Status.BUILD)
-            for python in ("3.12", "3.13") for arch in ("x86_64", "aarch64")
-        )  # fmt: skip
+            for python in ("3.12", "3.13")
+            for arch in ("x86_64", "aarch64")
+        )
         needs = ((f"m{chain}-{int(level) - 1}", "matrix"),) if int(level) else ()
         version = LockedVersion("1.0", None, None, None, False, (), cells, needs)
         modules[name] = LockedModule(name, "1.0", (version,))

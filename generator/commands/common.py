@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import TypeAlias
 
+from generator.core.wheels import sha256_of_file
 from generator.errors import UserError
 from generator.github import token_from_env
 from generator.lock.failures import failures_path, read_failures
@@ -74,7 +75,19 @@ def checkout_plan(matrix: LoadedMatrix, only_modules: list[str] | None = None) -
         published_wheels(matrix.root / WHEELS_DIR),
         only_modules,
         failures=read_failures(failures_path(lock_path(matrix))),
+        hooks=hook_digests(matrix),
     )
+
+
+def hook_digests(matrix: LoadedMatrix) -> dict[str, str]:
+    """sha256 of every hook the matrix names (a changed hook retries a failed build)."""
+    paths = {
+        hook
+        for module in matrix.modules
+        for hook in (module.spec.before_all, module.spec.before_build)
+        if hook is not None
+    }
+    return {path: sha256_of_file(matrix.root / path) for path in sorted(paths)}
 
 
 def add_github_output_argument(parser: argparse.ArgumentParser, outputs: str) -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from generator.commands.common import Subparsers, add_matrix_argument
+from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
 from generator.errors import UserError
 from generator.fileio import write_atomically
+from generator.github import write_outputs
 from generator.matrix.load import load_matrix
 from generator.publish.images.contents import default_repository, provenance_from
 from generator.publish.images.engines import ENGINES, choose_engine
@@ -64,6 +65,7 @@ def register(subparsers: Subparsers) -> None:
         help="with --push: write the pushed lists' digests here, in the subject-checksums "
         "format of actions/attest-build-provenance",
     )
+    add_github_output_argument(parser, "pushed=N (multi-arch lists pushed, to attest)")
     parser.add_argument("--insecure", action="store_true", help="plain-http registry (buildah)")
     parser.add_argument("--engine", choices=ENGINES, default="auto")
     parser.set_defaults(func=run)
@@ -104,5 +106,6 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.output:
         write_atomically(args.output, subject_checksums(digests))
+    write_outputs(args.github_output, {"pushed": len(digests)})
     print("\n".join(made))
     return 0

@@ -6,7 +6,12 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
+from generator.commands.common import (
+    Subparsers,
+    add_github_output_argument,
+    add_matrix_argument,
+    hook_digests,
+)
 from generator.core.cells import Cell
 from generator.errors import UserError
 from generator.fileio import write_atomically
@@ -72,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.results and plan is None:
         raise UserError("--results needs --plan: the results are of that plan's jobs")
     results = read_results(args.results) if args.results else []
-    failed = _failed(plan, results, lock) if plan else []
+    failed = _failed(plan, results, lock, hook_digests(matrix)) if plan and args.results else []
     failures = read_failures(failures_path(lock_path(matrix))).updated(
         failed, _built(results), datetime.now(UTC)
     )
@@ -94,13 +99,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _failed(plan: Plan, results: list[JobResult], lock: Lock) -> list[tuple[Cell, str, str, str]]:
-    """(cell, reason, log, fingerprint) of every cell of a failed job of this plan."""
+def _failed(
+    plan: Plan, results: list[JobResult], lock: Lock, hooks: dict[str, str]
+) -> list[tuple[Cell, str, str, str]]:
+    """(cell, reason, log, fingerprint) of every cell of a failed job of this plan; a job
+    that left no result (it failed before building, timed out, was cancelled) failed too."""
+    by_job = {result.job: result for result in results}
+    for record in results:
+        planned = next((j for j in plan.jobs if j.id == record.job), None)
+        if planned is None or record.cells != planned.cells:
+            raise UserError(
+                f"the result of job {record.job!r} does not match this plan's jobs — pass the "
+                "results of the run whose plan this is (--plan and --results together)"
+            )
     found = []
-    for result in results:
-        if result.outcome is Outcome.FAILED:
-            print_ = job_fingerprint(plan.job(result.job), lock, plan.root)
-            found += [(cell, result.reason, result.log, print_) for cell in result.cells]
+    for job in plan.jobs:
+        result = by_job.get(job.id)
+        if result is not None and result.outcome is Outcome.BUILT:
+            continue
+        reason = result.reason if result else "the job left no result: it failed before building"
+        log = result.log if result else ""
+        print_ = job_fingerprint(job, lock, plan.root, hooks)
+        found += [(cell, reason, log, print_) for cell in job.cells]
     return found
 
 

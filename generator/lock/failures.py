@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
@@ -129,7 +130,7 @@ class _FailureWire(TypedDict):
 
 
 class _FailuresWire(TypedDict):
-    format: int
+    format: Literal[1]
     modules: dict[str, dict[str, dict[str, _FailureWire]]]
 
 
@@ -161,6 +162,10 @@ def failures_from_json(data: object, path: Path) -> Failures:
         for version, by_identifier in versions.items():
             for identifier, entry in by_identifier.items():
                 python, arch = _identifier(identifier, path)
+                if entry["attempts"] < 1:
+                    raise UserError(
+                        f"{path}: {module} {version} {identifier}: attempts < 1 — {_FIX}"
+                    )
                 cells[Cell(module, version, python, arch)] = CellFailure(
                     entry["reason"],
                     entry["log"],

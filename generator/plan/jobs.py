@@ -39,6 +39,7 @@ from generator.plan.select import (
 
 JOBS_PER_SHARD = 256  # GitHub's limit for one matrix
 SHARDS = 4  # build jobs rendered per workflow; jobs beyond SHARDS × 256 wait for the next run
+_FIND_LINKS = re.compile(r' ?PIP_FIND_LINKS=\\?"[^"\\]*\\?"')
 PLAN_FIX = "write it again with `python -m generator plan --output plan.json`"
 
 
@@ -161,6 +162,7 @@ def make_plan(
     only_modules: Sequence[str] | None = None,
     failures: Failures | None = None,
     now: datetime | None = None,
+    hooks: Mapping[str, str] | None = None,
 ) -> Plan:
     """Jobs for the cells that need building: with a lock, only the cells it says need a
     job (abi3: one per arch; implied modules too); without one, every pinned cell — in both
@@ -174,7 +176,7 @@ def make_plan(
         cells = cells_to_build(module, lock, published, module_versions(module, lock))
         skipped.extend(cells.skipped)
         for job in jobs_for(module, cells.to_build, matrix.root, matrix.model.images):
-            waits = _waiting(job, lock, matrix.root, failures, now or datetime.now(UTC))
+            waits = _waiting(job, lock, matrix.root, failures, now or datetime.now(UTC), hooks)
             if waits is None:
                 jobs.append(job)
             else:
@@ -206,24 +208,36 @@ def jobs_for(
     return jobs
 
 
-def job_fingerprint(job: Job, lock: Lock | None, root: Path) -> str:
-    """What the job builds from (its sdist and environment), wherever the checkout is."""
+def job_fingerprint(
+    job: Job, lock: Lock | None, root: Path, hooks: Mapping[str, str] | None = None
+) -> str:
+    """What the job builds from: its sdist, its environment wherever the checkout is, and
+    the content of the hooks it runs (`hooks`: path → sha256). The find-links of its build
+    dependencies are left out: whether those are published is decided before, every run."""
     sdist = lock.sdist(job.module, job.version) if lock else None
     here = f"{cibw.HOST_MOUNT}{root.resolve()}/"
     env = {
-        name: value.replace(here, f"{cibw.HOST_MOUNT}/<checkout>/")
+        name: _FIND_LINKS.sub("", value).replace(here, f"{cibw.HOST_MOUNT}/<checkout>/")
         for name, value in job.env.items()
     }
+    for path, digest in sorted((hooks or {}).items()):
+        if any(path in value for value in env.values()):
+            env[f"hook:{path}"] = digest
     return fingerprint(env, sdist.sha256 if sdist else "")
 
 
 def _waiting(
-    job: Job, lock: Lock | None, root: Path, failures: Failures | None, now: datetime
+    job: Job,
+    lock: Lock | None,
+    root: Path,
+    failures: Failures | None,
+    now: datetime,
+    hooks: Mapping[str, str] | None,
 ) -> str | None:
     """Why the job waits (every cell failed with the same inputs, back-off not over)."""
     if failures is None:
         return None
-    print_ = job_fingerprint(job, lock, root)
+    print_ = job_fingerprint(job, lock, root, hooks)
     held = [failures.waiting(cell, print_, now) for cell in job.cells]
     if not held or any(failure is None for failure in held):
         return None

@@ -53,15 +53,19 @@ def matrix_dependencies(lock: Lock | None, module: str, version: str) -> list[Re
 
 
 def with_dependencies(lock: Lock | None, names: Sequence[str]) -> list[str]:
-    """`names` plus the matrix modules they need to build (transitively), for `plan --only`."""
+    """`names` plus the matrix modules they need to build and the ones that need them
+    (transitively), for `plan --only`: a dispatched dependency brings its waiting users."""
     chosen: list[str] = list(dict.fromkeys(canonicalize_name(n) for n in names))
+    modules = lock.modules if lock is not None else {}
+    edges: list[tuple[str, str]] = [
+        (user, str(canonicalize_name(req.name)))
+        for user, locked in modules.items()
+        for version in locked.versions
+        for req in matrix_dependencies(lock, user, version.version)
+    ]
     for _depth in range(MAX_DEPTH):
-        more = [
-            canonicalize_name(req.name)
-            for name in chosen
-            for version in (lock.versions(name) if lock else ())
-            for req in matrix_dependencies(lock, name, version)
-        ]
+        more = [dep for user, dep in edges if user in chosen]
+        more += [user for user, dep in edges if dep in chosen]
         new = [name for name in dict.fromkeys(more) if name not in chosen]
         if not new:
             break

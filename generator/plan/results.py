@@ -1,6 +1,7 @@
 """What one build job did: the record every build job leaves for the publish job.
 
-`build --result FILE` writes it whether cibuildwheel succeeded or not; the publish job reads
+`build` writes it (result-<job id>.json in --output-dir) whether cibuildwheel succeeded
+or not; the publish job reads
 the run's records (`lock-export --results DIR`) so that a failed job costs only its own
 cells: the others are published, the failed ones recorded (generator.lock.failures).
 """
@@ -20,7 +21,7 @@ from generator.errors import UserError
 from generator.fileio import dump_json, read_json, validated
 
 RESULT_GLOB = "result-*.json"
-_FIX = "it is written by `build --result`; re-run the build job"
+_FIX = "`build` writes it into its --output-dir; re-run the build job"
 
 
 class Outcome(enum.StrEnum):
@@ -88,7 +89,7 @@ def read_results(directory: Path) -> list[JobResult]:
     if not directory.exists():
         return []
     if not directory.is_dir():
-        raise UserError(f"{directory}: not a folder of build results (`build --result`)")
+        raise UserError(f"{directory}: not a folder of build results (result-*.json of `build`)")
     results = [read_result(path) for path in sorted(directory.rglob(RESULT_GLOB))]
     seen: dict[str, JobResult] = {}
     for result in results:

@@ -127,7 +127,7 @@ def cells_json(cells: Iterable[Cell]) -> str:
 
 def read_cells(path: Path) -> list[Cell]:
     """cells.json: the cells to verify and publish."""
-    what = "a cells list written by `lock-export --cells`"
+    what = "a cells list written by `lock-export --output-dir`"
     wire = validated(
         _CELLS, read_json(path, what, _LOCK_EXPORT_FIX), str(path), what, _LOCK_EXPORT_FIX
     )
@@ -147,7 +147,7 @@ def _record_json(record: CellRecord) -> dict[str, str]:
 
 def read_records(path: Path) -> list[CellRecord]:
     """catalog.json: every locked cell with its catalog status."""
-    what = "catalog records written by `lock-export --catalog`"
+    what = "catalog records written by `lock-export --output-dir`"
     data = read_json(path, what, _LOCK_EXPORT_FIX)
     wire = validated(_RECORDS, data, str(path), what, _LOCK_EXPORT_FIX)
     return [
@@ -164,7 +164,7 @@ def files_json(files: Iterable[FileRef]) -> str:
 
 def read_fetch_list(path: Path) -> list[FileRef]:
     """fetch.json: the upstream and pure wheels to download, each with its sha256."""
-    what = "a fetch list written by `lock-export --fetch`"
+    what = "a fetch list written by `lock-export --output-dir`"
     data = read_json(path, what, _LOCK_EXPORT_FIX)
     wire = validated(_FILES, data, str(path), what, _LOCK_EXPORT_FIX)
     files = []

@@ -50,7 +50,9 @@ def export(
             continue
         failure = failures.get(_normal(locked.builder)) if failures else None
         if status is Served.MISSING and failure is not None:
-            catalog.append(CellRecord(cell, Served.FAILED, failure.reason, failure.log))
+            when = failure.retry_after().strftime("%Y-%m-%d %H:%M UTC")
+            why = f"{failure.reason} (failed {failure.attempts}×, next try after {when})"
+            catalog.append(CellRecord(cell, Served.FAILED, why, failure.log))
         else:
             catalog.append(CellRecord(cell, status))
         if (cell.module, cell.version) not in in_scope:

@@ -118,10 +118,22 @@ def test_a_real_build_installs_and_imports_on_musl(
     assert wheel.is_file(), sorted(p.name for p in wheelhouse.iterdir())
     assert extension_needs(wheel, tmp_path / "unzipped") == ["libc.musl-x86_64.so.1"]
     shown = subprocess.run(
-        ["podman", "run", "--rm", "-v", f"{wheelhouse}:/w:ro", build_image,
-         "auditwheel", "show", f"/w/{WHEEL}"],
-        capture_output=True, text=True, timeout=300, env=os.environ | CONTAINERS,
-    )  # fmt: skip
+        [
+            "podman",
+            "run",
+            "--rm",
+            "-v",
+            f"{wheelhouse}:/w:ro",
+            build_image,
+            "auditwheel",
+            "show",
+            f"/w/{WHEEL}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ | CONTAINERS,
+    )
     assert 'consistent with the following platform tag: "musllinux_1_2_x86_64"' in " ".join(
         shown.stdout.split()
     ), shown.stdout + shown.stderr
@@ -149,22 +161,41 @@ def test_a_real_build_installs_and_imports_on_musl(
         "'import tinyext; print(\"imported:\", tinyext.hook, tinyext.env, tinyext.answer())'\n"
     )
     done = subprocess.run(
-        ["buildah", "bud", "--isolation", "chroot", "--tls-verify=false", "--layers=false",
-         "--tag", "downstream-tinyext", str(context)],
-        capture_output=True, text=True, timeout=900, env=os.environ | CONTAINERS,
-    )  # fmt: skip
+        [
+            "buildah",
+            "bud",
+            "--isolation",
+            "chroot",
+            "--tls-verify=false",
+            "--layers=false",
+            "--tag",
+            "downstream-tinyext",
+            str(context),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=os.environ | CONTAINERS,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     # the before-all hook and the environment: variable both acted inside the container
     assert "imported: before-all ran env-ok 42" in done.stdout
-    subprocess.run(["buildah", "rmi", "downstream-tinyext"], capture_output=True, timeout=120,
-                   env=os.environ | CONTAINERS)  # fmt: skip
+    subprocess.run(
+        ["buildah", "rmi", "downstream-tinyext"],
+        capture_output=True,
+        timeout=120,
+        env=os.environ | CONTAINERS,
+    )
 
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(cwd), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        check=True, capture_output=True, text=True, timeout=120,
-    ).stdout.strip()  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.strip()
 
 
 def locked_build(module: str, sdist: Path) -> LockedModule:
@@ -178,11 +209,18 @@ def test_a_failed_build_is_recorded_and_the_good_one_published(
     standin: tuple[str, str], project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build_image, _ = standin
-    for name, value in {"GITHUB_SERVER_URL": "https://github.example", "GITHUB_RUN_ID": "7",
-                        "GITHUB_REPOSITORY": "o/r"}.items():  # fmt: skip
+    for name, value in {
+        "GITHUB_SERVER_URL": "https://github.example",
+        "GITHUB_RUN_ID": "7",
+        "GITHUB_REPOSITORY": "o/r",
+    }.items():
         monkeypatch.setenv(name, value)
-    lock = Lock({m: locked_build(m, project / "sdist" / f"{m}-0.1.0.tar.gz")
-                 for m in ("brokenext", "tinyext")})  # fmt: skip
+    lock = Lock(
+        {
+            m: locked_build(m, project / "sdist" / f"{m}-0.1.0.tar.gz")
+            for m in ("brokenext", "tinyext")
+        }
+    )
     write_lock(project / "matrix.lock.json", lock)
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
@@ -193,8 +231,18 @@ def test_a_failed_build_is_recorded_and_the_good_one_published(
     git(project, "remote", "add", "origin", str(remote))
 
     # plan, then every job as its own runner would run it, results and wheels per job
-    assert cli.main(["plan", "--matrix", str(project / "matrix.yml"), "--output",
-                     str(tmp_path / "plan.json")]) == 0  # fmt: skip
+    assert (
+        cli.main(
+            [
+                "plan",
+                "--matrix",
+                str(project / "matrix.yml"),
+                "--output",
+                str(tmp_path / "plan.json"),
+            ]
+        )
+        == 0
+    )
     jobs = [job["id"] for job in json.loads((tmp_path / "plan.json").read_text())["jobs"]]
     assert sorted(jobs) == ["brokenext-0.1.0-x86_64", "tinyext-0.1.0-x86_64"]
     codes = {}
@@ -309,8 +357,12 @@ def test_a_build_requirement_comes_from_this_repositorys_wheels(
     assert "waits for tinydep 0.1.0 (cp311-musllinux_x86_64), built in this run" in first.notes[0]
     (project / "plan.json").write_text(json.dumps(first.to_json()))
     argv = ["--plan", str(project / "plan.json"), "--job", "tinydep-0.1.0-x86_64"]
-    assert build(project, build_image, *argv, "--container-engine", engine,
-                 output=project / "wheelhouse") == 0  # fmt: skip
+    assert (
+        build(
+            project, build_image, *argv, "--container-engine", engine, output=project / "wheelhouse"
+        )
+        == 0
+    )
     published = project / "wheels" / "tinydep"
     published.mkdir(parents=True)
     (dep_wheel,) = (project / "wheelhouse").glob("tinydep-*.whl")
@@ -323,8 +375,12 @@ def test_a_build_requirement_comes_from_this_repositorys_wheels(
     (project / "plan.json").write_text(json.dumps(second.to_json()))
     capsys.readouterr()
     argv = ["--plan", str(project / "plan.json"), "--job", job.id]
-    assert build(project, build_image, *argv, "--container-engine", engine,
-                 output=project / "wheelhouse") == 0  # fmt: skip
+    assert (
+        build(
+            project, build_image, *argv, "--container-engine", engine, output=project / "wheelhouse"
+        )
+        == 0
+    )
     log = capsys.readouterr().out
     assert (project / "wheelhouse" / "tinyuser-0.1.0-cp311-cp311-musllinux_1_2_x86_64.whl").exists()
     # the build installed tinydep from wheels/ (the index has only setuptools)

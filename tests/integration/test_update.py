@@ -324,10 +324,16 @@ def tiny_project(index: FixtureIndex, sdist: bytes, sha256: str) -> None:
     """Project tinyx 0.1.0 on the fixture index: one sdist, no wheels."""
     url = f"{index.url}/files/tinyx-0.1.0.tar.gz"
     file = {
-        "filename": "tinyx-0.1.0.tar.gz", "url": url, "packagetype": "sdist",
-        "digests": {"sha256": sha256}, "requires_python": None, "yanked": False,
-        "yanked_reason": None, "size": len(sdist), "upload_time_iso_8601": "2026-11-01T00:00:00Z",
-    }  # fmt: skip
+        "filename": "tinyx-0.1.0.tar.gz",
+        "url": url,
+        "packagetype": "sdist",
+        "digests": {"sha256": sha256},
+        "requires_python": None,
+        "yanked": False,
+        "yanked_reason": None,
+        "size": len(sdist),
+        "upload_time_iso_8601": "2026-11-01T00:00:00Z",
+    }
     info = {"name": "tinyx", "version": "0.1.0", "requires_dist": None, "requires_python": None}
     answer = json.dumps({"info": info, "releases": {"0.1.0": [file]}, "urls": [file]}).encode()
     index.routes["/pypi/tinyx/json"] = (200, "application/json", answer)

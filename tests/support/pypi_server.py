@@ -8,7 +8,7 @@ Serves the recorded responses in tests/fixtures/pypi/ (see its README.md):
 File URLs in served pages are rewritten from files.pythonhosted.org to /files/ here,
 so nothing leaves the machine.
 
-`mode`: "negotiate" (by Accept), "html-only", "json-only". The proxy we record from
+`mode`: "negotiate" (by Accept), "html-only", "json-only". The mirror we recorded from
 answers HTML only, so a PEP 691 page is *derived* from the recorded JSON API answer
 (same files, hashes, yanked reasons, requires-python, sizes, upload times) unless a
 recorded simple/<name>.json exists.

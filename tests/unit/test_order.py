@@ -91,3 +91,29 @@ def test_retries_due_are_the_modules_whose_backoff_is_over() -> None:
     assert retries_due(failures, the_lock, now + timedelta(hours=6)) == ["dep"]
     gone = failures.updated([(cell("cp312-x86_64", "old"), "x", "", "F")], [], now)
     assert retries_due(gone, the_lock, now + timedelta(days=9)) == ["dep"]  # not in the lock
+
+
+def test_only_also_takes_the_modules_that_need_the_selection() -> None:
+    """A dispatched dependency (its retry is due) brings the users waiting for it."""
+    the_lock = lock(dep(Status.BUILD), needing("dep"))
+    assert with_dependencies(the_lock, ["dep"]) == ["dep", "user"]
+
+
+def test_find_links_and_the_checkout_do_not_change_a_jobs_fingerprint() -> None:
+    from generator.plan import cibuildwheel as cibw
+    from generator.plan.jobs import job_fingerprint
+
+    the_matrix = matrix(TWO)
+    the_lock = lock(dep(Status.BUILD), needing("dep"))
+    (job, _) = (
+        make_plan(the_matrix, the_lock, None).jobs + make_plan(the_matrix, the_lock, None).deferred
+    )
+    linked = replace(job, env=cibw.with_find_links(job.env, ["/host/x/wheels/dep"]))
+    assert job_fingerprint(linked, the_lock, the_matrix.root) == job_fingerprint(
+        job, the_lock, the_matrix.root
+    )
+    hooks = {"hooks/a.sh": "1"}
+    hooked = replace(job, env={**job.env, "CIBW_BEFORE_ALL_LINUX": "sh /host/r/hooks/a.sh"})
+    assert job_fingerprint(hooked, the_lock, the_matrix.root, hooks) != job_fingerprint(
+        hooked, the_lock, the_matrix.root, {"hooks/a.sh": "2"}
+    )  # a hook's content change retries at once

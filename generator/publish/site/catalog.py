@@ -78,6 +78,13 @@ def summary_line(records: Sequence[CellRecord]) -> str:
 
 def render_markdown(records: Sequence[CellRecord], title: str = "Wheel catalog") -> str:
     lines = [f"## {title}", "", summary_line(records), ""]
+    failed = [r for r in sorted(records) if r.status is Served.FAILED]
+    if failed:
+        lines += ["### Failed builds", ""]
+        lines += [
+            f"- {r.cell}: {r.reason}" + (f" — [log]({r.log})" if r.log else "") for r in failed
+        ]
+        lines.append("")
     for grid in _grids(records):
         lines += [f"### {grid.module}", ""]
         lines.append("| version | python | " + " | ".join(grid.arches) + " |")
