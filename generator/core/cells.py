@@ -20,7 +20,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from generator.core.platforms import build_identifier
+from packaging.utils import canonicalize_name
+from typing_extensions import TypedDict
+
+from generator.core.platforms import ARCHS, PYTHONS, build_identifier
 
 
 @dataclass(frozen=True, order=True)
@@ -30,6 +33,15 @@ class Family:
     module: str
     version: str
     python: str
+
+
+class CellJson(TypedDict):
+    """A cell in every JSON file that holds one (plan, results, cells, manifest, catalog)."""
+
+    module: str
+    version: str
+    python: str
+    arch: str
 
 
 @dataclass(frozen=True, order=True)
@@ -53,6 +65,23 @@ class Cell:
     @property
     def family(self) -> Family:
         return Family(self.module, self.version, self.python)
+
+    def to_json(self) -> CellJson:
+        return {
+            "module": self.module,
+            "version": self.version,
+            "python": self.python,
+            "arch": self.arch,
+        }
+
+    @classmethod
+    def from_json(cls, data: CellJson) -> Cell:
+        """The cell of a (type-checked) JSON entry; ValueError for an unknown arch or Python."""
+        if data["arch"] not in ARCHS:
+            raise ValueError(f"arch {data['arch']!r} is not one of {', '.join(ARCHS)}")
+        if data["python"] not in PYTHONS:
+            raise ValueError(f"python {data['python']!r} is not one of {', '.join(PYTHONS)}")
+        return cls(canonicalize_name(data["module"]), data["version"], data["python"], data["arch"])
 
 
 @dataclass(frozen=True)
@@ -100,14 +129,17 @@ class Served(enum.StrEnum):
     MISSING = "missing"  # nothing installable yet
 
 
-def served_as(status: Status, published: bool) -> Served | None:
+def served_as(status: Status, published: bool, failed: bool = False) -> Served | None:
     """The catalog status of a locked cell; `published`: its wheel from a build here exists
-    (in wheels/ or from this run). None for skipped cells, which the catalog leaves out."""
+    (in wheels/ or from this run); `failed`: its build failed and is not yet retried with
+    success. None for skipped cells, which the catalog leaves out."""
     if status is Status.SKIP:
         return None
     if status.fetched:
         return Served(status.value)
-    return Served.BUILT if published else Served.MISSING
+    if published:
+        return Served.BUILT
+    return Served.FAILED if failed else Served.MISSING
 
 
 class Origin(enum.StrEnum):

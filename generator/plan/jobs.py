@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from generator.core.cells import Cell, SkippedCell
+from generator.core.cells import Cell, CellJson, SkippedCell
 from generator.core.platforms import ARCHS, PYTHONS, python_sort_key
 from generator.core.wheels import PublishedWheels
 from generator.errors import UserError
@@ -125,16 +125,7 @@ class Plan:
             "notes": list(self.notes),
             "jobs": [job.to_json() for job in self.jobs],
             "deferred": [job.to_json() for job in self.deferred],
-            "skipped": [
-                {
-                    "module": s.cell.module,
-                    "version": s.cell.version,
-                    "python": s.cell.python,
-                    "arch": s.cell.arch,
-                    "reason": s.reason,
-                }
-                for s in self.skipped
-            ],
+            "skipped": [{**s.cell.to_json(), "reason": s.reason} for s in self.skipped],
         }
 
     @classmethod
@@ -143,10 +134,10 @@ class Plan:
         wire = validated(_PLAN, data, where, "a plan written by `plan --output`", PLAN_FIX)
         jobs = tuple(_job(entry, where) for entry in wire["jobs"])
         deferred = tuple(_job(entry, where) for entry in wire["deferred"])
-        skipped = tuple(
-            SkippedCell(Cell(s["module"], s["version"], s["python"], s["arch"]), s["reason"])
-            for s in wire["skipped"]
-        )
+        try:
+            skipped = tuple(SkippedCell(Cell.from_json(s), s["reason"]) for s in wire["skipped"])
+        except ValueError as error:
+            raise UserError(f"{where}: skipped: {error} — {PLAN_FIX}") from None
         return cls(jobs, deferred, skipped, Path(wire["root"]), tuple(wire["notes"]))
 
 
@@ -258,11 +249,7 @@ class _JobWire(TypedDict):
     env: dict[str, str]
 
 
-class _SkippedWire(TypedDict):
-    module: str
-    version: str
-    python: str
-    arch: str
+class _SkippedWire(CellJson):
     reason: str
 
 

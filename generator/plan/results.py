@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from generator.core.cells import Cell
+from generator.core.cells import Cell, CellJson
 from generator.errors import UserError
 from generator.fileio import dump_json, read_json, validated
 
@@ -41,10 +41,7 @@ class JobResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "job": self.job,
-            "cells": [
-                {"module": c.module, "version": c.version, "python": c.python, "arch": c.arch}
-                for c in self.cells
-            ],
+            "cells": [cell.to_json() for cell in self.cells],
             "outcome": str(self.outcome),
             "exit": self.exit_code,
             "log": self.log,
@@ -55,16 +52,9 @@ class JobResult:
         return dump_json(self.to_json())
 
 
-class _CellWire(TypedDict):
-    module: str
-    version: str
-    python: str
-    arch: str
-
-
 class _ResultWire(TypedDict):
     job: str
-    cells: list[_CellWire]
+    cells: list[CellJson]
     outcome: Literal["built", "failed"]
     exit: int
     log: str
@@ -77,7 +67,10 @@ _RESULT = TypeAdapter(_ResultWire)
 def read_result(path: Path) -> JobResult:
     what = "a build result"
     wire = validated(_RESULT, read_json(path, what, _FIX), str(path), what, _FIX)
-    cells = tuple(Cell(c["module"], c["version"], c["python"], c["arch"]) for c in wire["cells"])
+    try:
+        cells = tuple(Cell.from_json(c) for c in wire["cells"])
+    except ValueError as error:
+        raise UserError(f"{path}: {error} — {_FIX}") from None
     return JobResult(
         wire["job"], cells, Outcome(wire["outcome"]), wire["exit"], wire["log"], wire["reason"]
     )

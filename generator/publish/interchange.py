@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NotRequired
 
-from packaging.utils import canonicalize_name
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from generator.core.cells import Cell, Origin, Served
-from generator.core.platforms import ARCHS, PYTHONS
+from generator.core.cells import Cell, CellJson, Origin, Served
 from generator.core.wheels import FileRef, is_bare_filename, parse_wheel_name
 from generator.errors import UserError
 from generator.fileio import dump_json, read_json, validated, write_atomically
@@ -67,7 +65,7 @@ class Manifest:
                     {"filename": f.filename, "sha256": f.sha256, "size": f.size, "origin": f.origin}
                     for f in sorted(self.files)
                 ],
-                "cells": [_cell_json(cell) for cell in sorted(self.cells)],
+                "cells": [cell.to_json() for cell in sorted(self.cells)],
             }
         )
 
@@ -83,14 +81,7 @@ class Manifest:
 
 
 # Wire models: exactly what each file holds.
-class _CellWire(TypedDict):
-    module: str
-    version: str
-    python: str
-    arch: str
-
-
-class _RecordWire(_CellWire):
+class _RecordWire(CellJson):
     status: Literal["built", "upstream", "pure", "failed", "missing"]
     reason: NotRequired[str]
     log: NotRequired[str]
@@ -112,17 +103,17 @@ class _ManifestFileWire(TypedDict):
 class _ManifestWire(TypedDict):
     format: Literal[1]
     files: list[_ManifestFileWire]
-    cells: list[_CellWire]
+    cells: list[CellJson]
 
 
-_CELLS = TypeAdapter(list[_CellWire])
+_CELLS = TypeAdapter(list[CellJson])
 _RECORDS = TypeAdapter(list[_RecordWire])
 _FILES = TypeAdapter(list[_FileWire])
 _MANIFEST = TypeAdapter(_ManifestWire)
 
 
 def cells_json(cells: Iterable[Cell]) -> str:
-    return dump_json([_cell_json(cell) for cell in cells])
+    return dump_json([cell.to_json() for cell in cells])
 
 
 def read_cells(path: Path) -> list[Cell]:
@@ -139,7 +130,9 @@ def records_json(records: Iterable[CellRecord]) -> str:
 
 
 def _record_json(record: CellRecord) -> dict[str, str]:
-    data = {**_cell_json(record.cell), "status": str(record.status)}
+    cell = record.cell
+    data = {"module": cell.module, "version": cell.version, "python": cell.python}
+    data |= {"arch": cell.arch, "status": str(record.status)}
     if record.reason or record.log:
         data |= {"reason": record.reason, "log": record.log}
     return data
@@ -196,22 +189,8 @@ def read_manifest(path: Path) -> Manifest:
     return Manifest(files, [_cell(item, path) for item in wire["cells"]])
 
 
-def _cell_json(cell: Cell) -> dict[str, str]:
-    return {
-        "module": cell.module,
-        "version": cell.version,
-        "python": cell.python,
-        "arch": cell.arch,
-    }
-
-
-def _cell(item: _CellWire, path: Path) -> Cell:
-    if item["arch"] not in ARCHS:
-        raise UserError(
-            f"{path}: arch {item['arch']!r} in {dict(item)} is not one of {tuple(ARCHS)}"
-        )
-    if item["python"] not in PYTHONS:
-        raise UserError(
-            f"{path}: python {item['python']!r} in {dict(item)} is not one of {PYTHONS}"
-        )
-    return Cell(canonicalize_name(item["module"]), item["version"], item["python"], item["arch"])
+def _cell(item: CellJson, path: Path) -> Cell:
+    try:
+        return Cell.from_json(item)
+    except ValueError as error:
+        raise UserError(f"{path}: {dict(item)}: {error}") from None

@@ -45,11 +45,11 @@ def export(
         cell = locked.cell
         made_now = built_now is not None and _normal(locked.builder) in built_now
         made_before = locked.status.made_here and published.serves(cell)
-        status = served_as(locked.status, made_now or made_before)
+        failure = failures.get(_normal(locked.builder)) if failures else None
+        status = served_as(locked.status, made_now or made_before, failure is not None)
         if status is None:
             continue
-        failure = failures.get(_normal(locked.builder)) if failures else None
-        if status is Served.MISSING and failure is not None:
+        if status is Served.FAILED and failure is not None:
             when = failure.retry_after().strftime("%Y-%m-%d %H:%M UTC")
             why = f"{failure.reason} (failed {failure.attempts}×, next try after {when})"
             catalog.append(CellRecord(cell, Served.FAILED, why, failure.log))

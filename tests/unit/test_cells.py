@@ -170,3 +170,17 @@ def test_export_counts_a_planned_build_whose_pin_is_spelled_shorter() -> None:
     result = export(the_lock, published(), planned)
     assert [str(r.status) for r in result.catalog] == ["built"]
     assert result.cells == [built.cell]
+
+
+@pytest.mark.parametrize(
+    ("status", "published", "expected"),
+    [
+        (Status.BUILD, False, Served.FAILED),
+        (Status.ABI3, False, Served.FAILED),
+        (Status.BUILD, True, Served.BUILT),  # a later run built it: no longer failed
+        (Status.UPSTREAM, False, Served.UPSTREAM),
+        (Status.SKIP, False, None),
+    ],
+)
+def test_served_as_a_failed_build(status: Status, published: bool, expected: Served | None) -> None:
+    assert served_as(status, published, failed=True) == expected
