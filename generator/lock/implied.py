@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from packaging.utils import canonicalize_name
 
+from generator.core.cells import Cell
 from generator.core.platforms import ARCHS, PYTHONS, python_sort_key
 from generator.matrix.load import LoadedMatrix
 from generator.matrix.model import ModuleSpec, ResolvedModule
@@ -20,16 +21,16 @@ def implied_module(
     matrix: LoadedMatrix,
     name: str,
     versions: Iterable[str],
-    pairs: Iterable[tuple[str, str]] = (),
+    cells: Iterable[Cell] = (),
 ) -> ResolvedModule:
-    """An implied module with the matrix defaults, widened by the (python, arch) pairs the
-    modules that need it actually use (their own matrix entries may go beyond the defaults)."""
+    """An implied module with the matrix defaults, widened by the Pythons and archs of the
+    cells the modules that need it use (their own entries may go beyond the defaults)."""
     defaults = matrix.model.defaults
     pythons = set(defaults.python)
     archs = set(defaults.arch)
-    for python, arch in pairs:
-        pythons.add(python)
-        archs.add(arch)
+    for cell in cells:
+        pythons.add(cell.python)
+        archs.add(cell.arch)
     return ResolvedModule(
         name=canonicalize_name(name),
         spelled=canonicalize_name(name),

@@ -30,14 +30,14 @@ class ReleaseCells:
 
 
 def release_cells(
-    module: ResolvedModule, release: Release, only: Collection[tuple[str, str]] | None = None
+    module: ResolvedModule, release: Release, only: Collection[Cell] | None = None
 ) -> ReleaseCells:
-    """Every cell of `module` at `release` (only the (python, arch) pairs in `only`, if given)."""
+    """Every cell of `module` at `release` (only those in `only`, if given)."""
     version = str(release.version)
     wanted, excluded = expand(module, [version])
     if only is not None:
-        wanted = [c for c in wanted if (c.python, c.arch) in only]
-        excluded = [s for s in excluded if (s.cell.python, s.cell.arch) in only]
+        wanted = [c for c in wanted if c in only]
+        excluded = [s for s in excluded if s.cell in only]
     cells = [_skipped(s.cell, s.reason) for s in excluded]
     wheels = {f.filename: f for f in _usable_files(release) if f.is_wheel and f.sha256}
     to_build: list[Cell] = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from packaging.version import Version
 
+from generator.core.cells import Cell
 from generator.core.wheels import FileRef
 from generator.errors import GeneratorError
 from generator.lock.build_requires import fetch_build_requires, sources
@@ -117,7 +118,7 @@ def _add_implied(
     result: UpdateResult,
 ) -> None:
     """Check dependencies, round by round, adding implied modules until nothing new is needed."""
-    wanted: dict[str, dict[str, set[tuple[str, str]]]] = {}  # dependency → version → cells
+    wanted: dict[str, set[Cell]] = {}  # dependency → the cells of it something needs
     needed_by: dict[str, set[str]] = {}
     to_check = [name for name in modules if name not in result.failures]
     for _round in range(MAX_IMPLIED_ROUNDS):
@@ -157,7 +158,7 @@ def _merge_needs(
     needs: list[Need],
     matrix: LoadedMatrix,
     modules: dict[str, LockedModule],
-    wanted: dict[str, dict[str, set[tuple[str, str]]]],
+    wanted: dict[str, set[Cell]],
     needed_by: dict[str, set[str]],
     result: UpdateResult,
 ) -> set[str]:
@@ -172,11 +173,11 @@ def _merge_needs(
                 "add that Python/arch (or a matching version) to it"
             )
             continue
-        cells = wanted.setdefault(cell.module, {}).setdefault(cell.version, set())
+        cells = wanted.setdefault(cell.module, set())
         users = needed_by.setdefault(cell.module, set())
-        if (cell.python, cell.arch) not in cells or need.needed_by not in users:
+        if cell not in cells or need.needed_by not in users:
             changed.add(cell.module)
-        cells.add((cell.python, cell.arch))
+        cells.add(cell)
         users.add(need.needed_by)
     return changed
 
@@ -186,20 +187,20 @@ def _implied_entry(
     client: PyPIClient,
     resolver: DependencyResolver,
     name: str,
-    versions: dict[str, set[tuple[str, str]]],
+    cells_needed: set[Cell],
     needed_by: set[str],
     result: UpdateResult,
 ) -> LockedModule:
     files = client.project_files(name)  # already read by the dependency check: no request
     releases = resolver.releases(name)
-    pairs = {pair for cells in versions.values() for pair in cells}
-    module = implied_module(matrix, name, sorted(versions, key=Version), pairs)
+    versions = sorted({cell.version for cell in cells_needed}, key=Version)
+    module = implied_module(matrix, name, versions, cells_needed)
     locked = []
-    for version in sorted(versions, key=Version):
+    for version in versions:
         release = releases[Version(version)]
         requires_dist, warning = _requires_dist(client, name, release, files)
         result.warnings.extend([warning] if warning else [])
-        cells = release_cells(module, release, only=versions[version])
+        cells = release_cells(module, release, only=cells_needed)
         result.warnings.extend(cells.problems)
         locked.append(_locked_version(release, requires_dist, cells.cells))
     return LockedModule(name, "", tuple(locked), tuple(sorted(needed_by)))

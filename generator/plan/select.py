@@ -50,8 +50,8 @@ def module_for_plan(matrix: LoadedMatrix, lock: Lock | None, name: str) -> Resol
 
 
 def implied_as_module(matrix: LoadedMatrix, locked: LockedModule) -> ResolvedModule:
-    pairs = {(c.cell.python, c.cell.arch) for v in locked.versions for c in v.cells}
-    return implied_module(matrix, locked.name, [v.version for v in locked.versions], pairs)
+    cells = [c.cell for v in locked.versions for c in v.cells]
+    return implied_module(matrix, locked.name, [v.version for v in locked.versions], cells)
 
 
 def cells_to_build(

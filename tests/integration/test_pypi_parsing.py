@@ -236,7 +236,7 @@ def test_an_unexpected_error_fails_its_module_only(
     def release_cells(
         module: ResolvedModule,
         release: Release,
-        only: Collection[tuple[str, str]] | None = None,
+        only: Collection[Cell] | None = None,
     ) -> statuses.ReleaseCells:
         if module.name == "pyyaml":
             raise RuntimeError("a bug")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator.core.cells import Status
+from generator.core.cells import Cell, Status
 from generator.lock.model import LockedCell
 from generator.lock.statuses import NO_SDIST, release_cells
-from unit.builders import dist, module, release
+from unit.builders import cell, dist, module, release
 
 MATRIX = """
 defaults: {python: ["3.11", "3.12", "3.14t"], arch: [x86_64, aarch64]}
@@ -230,17 +230,17 @@ def test_release_cells_of_a_yanked_release_uses_its_yanked_files() -> None:
 @pytest.mark.parametrize(
     ("only", "expected"),
     [
-        pytest.param({("3.12", "x86_64")}, {"cp312-x86_64": "build"}, id="one pair"),
+        pytest.param({cell("cp312-x86_64")}, {"cp312-x86_64": "build"}, id="one cell"),
         pytest.param(
-            {("3.11", "aarch64"), ("3.12", "aarch64")},
+            {cell("cp311-aarch64"), cell("cp312-aarch64")},
             {"cp311-aarch64": "skip: excluded in matrix: segfaults in its tests"}
             | {"cp312-aarch64": "build"},
-            id="an excluded pair stays a skip",
+            id="an excluded cell stays a skip",
         ),
-        pytest.param(set[tuple[str, str]](), {}, id="no pair"),
+        pytest.param(set[Cell](), {}, id="no cell"),
     ],
 )
-def test_release_cells_only(only: set[tuple[str, str]], expected: dict[str, str]) -> None:
+def test_release_cells_only(only: set[Cell], expected: dict[str, str]) -> None:
     result = release_cells(module(EXCLUDING), release("1.0", SDIST), only)
     assert {short(c.cell.identifier): summary(c) for c in result.cells} == expected
 
