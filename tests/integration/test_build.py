@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support.cli import REPO
+from support.cli import run_generator
 
 from generator.commands.common import checkout_plan
 from generator.matrix.load import load_matrix
@@ -21,15 +20,7 @@ def in_checkout(checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def build(*args: str, path: str = "/usr/bin:/bin") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "build", *args],
-        cwd=Path.cwd(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PYTHONPATH": str(REPO), "PATH": path},
-    )
+    return run_generator("build", *args, cwd=Path.cwd(), path=path)
 
 
 def test_dry_run_uses_the_plans_env_and_neutral_config() -> None:

@@ -10,13 +10,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_generator(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def run_generator(
+    *args: str, cwd: Path = REPO, path: str = "/usr/bin:/bin"
+) -> subprocess.CompletedProcess[str]:
+    """`python -m generator ARGS` as a user runs it: a real process with a plain PATH."""
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(REPO), "PATH": path},
         check=False,
         timeout=120,
     )
