@@ -18,7 +18,12 @@ from generator.build.run import (
     with_image,
 )
 from generator.build.sdist import fetch_sdist, sdist_in
-from generator.commands.common import Subparsers, add_matrix_argument, add_plan_job_arguments
+from generator.commands.common import (
+    Subparsers,
+    add_matrix_argument,
+    add_plan_job_arguments,
+    path_arg,
+)
 from generator.errors import Failure, UserError
 from generator.fileio import write_atomically
 from generator.lock.model import load_lock
@@ -58,10 +63,10 @@ def register(subparsers: Subparsers) -> None:
         help="cibuildwheel's engine setting, e.g. 'podman; create_args: --ulimit nofile=20000' "
         "(default: $CIBW_CONTAINER_ENGINE, else docker or podman, whichever answers)",
     )
-    parser.add_argument("--sdist-dir", type=Path, default=Path("sdist"))
+    parser.add_argument("--sdist-dir", type=path_arg, default=Path("sdist"))
     parser.add_argument(
         "--output-dir",
-        type=Path,
+        type=path_arg,
         default=Path("wheelhouse"),
         metavar="DIR",
         help="the wheels, and result-<job id>.json for each job (built or failed, for publish)",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from generator.commands.common import Subparsers, add_summary_argument
+from generator.commands.common import Subparsers, add_summary_argument, path_arg
 from generator.fileio import write_atomically
 from generator.github import append_summary
 from generator.publish.interchange import read_records
@@ -18,13 +17,13 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--records",
-        type=Path,
+        type=path_arg,
         required=True,
         metavar="JSON",
         help="`lock-export`'s catalog.json: every cell with status built, upstream, pure or "
         "missing",
     )
-    parser.add_argument("--output", type=Path, metavar="FILE", help="write the HTML page here")
+    parser.add_argument("--output", type=path_arg, metavar="FILE", help="write the HTML page here")
     add_summary_argument(parser, "the table")
     parser.set_defaults(func=run)
 

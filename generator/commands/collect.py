@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from generator.commands.common import Subparsers, add_github_output_argument
+from generator.commands.common import Subparsers, add_github_output_argument, path_arg
 from generator.core.cells import Origin
 from generator.github import write_outputs
 from generator.publish.collect import collect
@@ -23,24 +23,27 @@ def register(subparsers: Subparsers) -> None:
         "--built",
         action="append",
         default=[],
-        type=Path,
+        type=path_arg,
         metavar="DIR",
         help="directory of built wheels, searched recursively (repeatable; a missing one "
         "means no build job uploaded wheels)",
     )
     parser.add_argument(
-        "--fetch", type=Path, metavar="JSON", help="wheels to fetch (`lock-export`'s fetch.json)"
+        "--fetch",
+        type=path_arg,
+        metavar="JSON",
+        help="wheels to fetch (`lock-export`'s fetch.json)",
     )
     parser.add_argument(
         "--cells",
-        type=Path,
+        type=path_arg,
         metavar="JSON",
         help="cells to verify (`lock-export`'s cells.json; default: those named by CPython "
         "musllinux wheel filenames)",
     )
     parser.add_argument(
         "--wheels",
-        type=Path,
+        type=path_arg,
         default=Path(WHEELS_DIR),
         metavar="DIR",
         help=f"the repository's published wheels, reused before the index (default: {WHEELS_DIR})",
@@ -52,7 +55,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--output-dir",
-        type=Path,
+        type=path_arg,
         required=True,
         metavar="DIR",
         help=f"flat output directory; gets the wheels and {MANIFEST_NAME}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path, PurePosixPath
 
-from generator.commands.common import Subparsers, add_git_target_arguments, git_target
+from generator.commands.common import Subparsers, add_git_target_arguments, git_target, path_arg
 from generator.errors import UserError
 from generator.github import write_outputs
 from generator.lock.failures import FAILURES_NAME
@@ -19,7 +19,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--lock",
-        type=Path,
+        type=path_arg,
         default=Path(LOCK_NAME),
         metavar="FILE",
         help=f"the lock to commit (default: ./{LOCK_NAME})",
@@ -29,7 +29,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--failures",
-        type=Path,
+        type=path_arg,
         metavar="FILE",
         help=f"also commit this {FAILURES_NAME} (from `lock-export --results`) beside the lock",
     )

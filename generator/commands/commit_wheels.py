@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from generator.commands.common import (
     Subparsers,
     add_git_target_arguments,
     git_target,
+    path_arg,
     positive_int,
 )
 from generator.core.wheels import sha256_of_file
@@ -26,7 +26,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--collected",
-        type=Path,
+        type=path_arg,
         required=True,
         metavar="DIR",
         help=f"the folder `collect --output-dir` filled (with {MANIFEST_NAME})",

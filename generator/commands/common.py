@@ -32,6 +32,15 @@ def add_matrix_argument(parser: argparse.ArgumentParser, *, used: bool = True) -
     )
 
 
+def path_arg(text: str) -> Path:
+    """argparse type for paths: an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path — give a file or folder")
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("a path with a NUL character")
+    return Path(text)
+
+
 def positive_int(text: str) -> int:
     """argparse type for counts that must be at least 1 (attempts, versions kept)."""
     try:
@@ -62,7 +71,7 @@ def require_git_checkout(path: Path) -> None:
 def add_plan_job_arguments(parser: argparse.ArgumentParser) -> None:
     """`--plan plan.json --job ID`: the job exactly as the run's plan job wrote it."""
     parser.add_argument(
-        "--plan", type=Path, metavar="JSON", help="the run's plan (`plan --output`); with --job"
+        "--plan", type=path_arg, metavar="JSON", help="the run's plan (`plan --output`); with --job"
     )
     parser.add_argument("--job", metavar="ID", help="the id of one job of --plan")
 
@@ -93,7 +102,7 @@ def hook_digests(matrix: LoadedMatrix) -> dict[str, str]:
 def add_github_output_argument(parser: argparse.ArgumentParser, outputs: str) -> None:
     parser.add_argument(
         "--github-output",
-        type=Path,
+        type=path_arg,
         metavar="FILE",
         help=f"append the step outputs {outputs} (the workflow passes $GITHUB_OUTPUT)",
     )
@@ -102,7 +111,7 @@ def add_github_output_argument(parser: argparse.ArgumentParser, outputs: str) ->
 def add_summary_argument(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--summary",
-        type=Path,
+        type=path_arg,
         metavar="FILE",
         help=f"append {what} as Markdown (the workflow passes $GITHUB_STEP_SUMMARY)",
     )
@@ -112,7 +121,7 @@ def add_git_target_arguments(parser: argparse.ArgumentParser, *, message: str) -
     """Where and how a race-safe commit is pushed (commit-wheels, commit-lock)."""
     parser.add_argument(
         "--repo",
-        type=Path,
+        type=path_arg,
         default=Path("."),
         metavar="DIR",
         help="a clone of the repository (its working tree is not touched)",

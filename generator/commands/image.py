@@ -11,10 +11,9 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
-from generator.commands.common import Subparsers
+from generator.commands.common import Subparsers, path_arg
 from generator.errors import UserError
 from generator.publish.images.contents import default_repository, image_set, provenance_from
 from generator.publish.images.engines import ENGINES, choose_engine, run_image_set
@@ -42,7 +41,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--collected",
-        type=Path,
+        type=path_arg,
         required=True,
         metavar="DIR",
         help="a folder of wheels to choose from, any layout (e.g. `collect --output-dir`)",

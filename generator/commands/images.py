@@ -13,7 +13,12 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
+from generator.commands.common import (
+    Subparsers,
+    add_github_output_argument,
+    add_matrix_argument,
+    path_arg,
+)
 from generator.errors import UserError
 from generator.fileio import write_atomically
 from generator.github import write_outputs
@@ -35,17 +40,17 @@ def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "images", help="build (and push) the images of every cell in a cells JSON file"
     )
-    parser.add_argument("--cells", type=Path, required=True, help="`lock-export`'s cells.json")
+    parser.add_argument("--cells", type=path_arg, required=True, help="`lock-export`'s cells.json")
     parser.add_argument(
         "--collected",
-        type=Path,
+        type=path_arg,
         required=True,
         metavar="DIR",
         help="the verified publish folder (`collect --output-dir`)",
     )
     parser.add_argument(
         "--wheels",
-        type=Path,
+        type=path_arg,
         default=Path(WHEELS_DIR),
         metavar="DIR",
         help="the published wheels, to decide which version is newest (default: wheels)",
@@ -60,7 +65,7 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--push", action="store_true")
     parser.add_argument(
         "--output",
-        type=Path,
+        type=path_arg,
         metavar="FILE",
         help="with --push: write the pushed lists' digests here, in the subject-checksums "
         "format of actions/attest-build-provenance",

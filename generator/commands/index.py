@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from generator.commands.common import Subparsers
+from generator.commands.common import Subparsers, path_arg
 from generator.publish.repository import WHEELS_DIR
 from generator.publish.site.simple_index import (
     base_urls,
@@ -17,8 +17,8 @@ from generator.publish.site.simple_index import (
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("index", help="write a PEP 503/691 simple index for wheels/")
-    parser.add_argument("--wheels", type=Path, default=Path(WHEELS_DIR), metavar="DIR")
-    parser.add_argument("--output-dir", type=Path, default=Path("site/simple"), metavar="DIR")
+    parser.add_argument("--wheels", type=path_arg, default=Path(WHEELS_DIR), metavar="DIR")
+    parser.add_argument("--output-dir", type=path_arg, default=Path("site/simple"), metavar="DIR")
     parser.add_argument(
         "--base-url",
         metavar="URL",

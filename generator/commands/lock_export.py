@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
 
 from generator.commands.common import (
     Subparsers,
     add_github_output_argument,
     add_matrix_argument,
     hook_digests,
+    path_arg,
 )
 from generator.core.cells import Cell
 from generator.errors import UserError
@@ -36,21 +36,21 @@ def register(subparsers: Subparsers) -> None:
     add_matrix_argument(parser)
     parser.add_argument(
         "--plan",
-        type=Path,
+        type=path_arg,
         metavar="JSON",
         help="this run's plan (`plan --output`): cells and fetches of the module "
         "versions it builds; without it, every locked version",
     )
     parser.add_argument(
         "--output-dir",
-        type=Path,
+        type=path_arg,
         metavar="DIR",
         help=f"write {CELLS} (for collect and images), {FETCH} (for collect) and {CATALOG} "
         "(for catalog) here",
     )
     parser.add_argument(
         "--results",
-        type=Path,
+        type=path_arg,
         metavar="DIR",
         help="the build jobs' result-<job id>.json records (with --plan): failed cells are left "
         f"out of {CELLS}, shown failed in {CATALOG} and recorded in {FAILURES_NAME}, written to "
@@ -59,7 +59,7 @@ def register(subparsers: Subparsers) -> None:
     add_github_output_argument(parser, "cells=N (cells to publish) and failed=N")
     parser.add_argument(
         "--wheels",
-        type=Path,
+        type=path_arg,
         metavar="DIR",
         help=f"published wheels (default: {WHEELS_DIR}/ beside the matrix)",
     )

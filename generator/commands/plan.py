@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from generator.commands.common import (
     Subparsers,
@@ -12,6 +11,7 @@ from generator.commands.common import (
     add_matrix_argument,
     add_summary_argument,
     checkout_plan,
+    path_arg,
 )
 from generator.fileio import write_atomically
 from generator.github import append_summary, write_outputs
@@ -41,7 +41,7 @@ def register(subparsers: Subparsers) -> None:
     )
     add_summary_argument(parser, "the table of jobs")
     parser.add_argument(
-        "--output", type=Path, metavar="FILE", help="also write the JSON plan to FILE"
+        "--output", type=path_arg, metavar="FILE", help="also write the JSON plan to FILE"
     )
     add_github_output_argument(parser, "count=N, deferred=N and shard-K=<matrix JSON>")
     parser.set_defaults(func=run)

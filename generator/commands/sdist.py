@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 
 from generator.build.sdist import fetch_sdist
-from generator.commands.common import Subparsers, add_matrix_argument, add_plan_job_arguments
+from generator.commands.common import (
+    Subparsers,
+    add_matrix_argument,
+    add_plan_job_arguments,
+    path_arg,
+)
 from generator.errors import UserError
 from generator.lock.model import load_lock
 from generator.matrix.load import load_matrix
@@ -22,7 +27,7 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--module", help="with --version (or use --plan/--job)")
     parser.add_argument("--version")
     parser.add_argument(
-        "--output-dir", default="sdist", type=Path, metavar="DIR", help="default: sdist"
+        "--output-dir", default="sdist", type=path_arg, metavar="DIR", help="default: sdist"
     )
     parser.add_argument("--sha256", help="expected hash (default: the lock's, else the index's)")
     parser.add_argument(

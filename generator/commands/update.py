@@ -6,9 +6,13 @@ import argparse
 import shutil
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from generator.commands.common import Subparsers, add_github_output_argument, add_matrix_argument
+from generator.commands.common import (
+    Subparsers,
+    add_github_output_argument,
+    add_matrix_argument,
+    path_arg,
+)
 from generator.errors import Failure
 from generator.github import write_outputs
 from generator.lock.dependencies import PipCheck
@@ -39,7 +43,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--cache-dir",
-        type=Path,
+        type=path_arg,
         metavar="DIR",
         help="keep HTTP responses (with ETags) here between runs",
     )

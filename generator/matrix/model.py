@@ -7,6 +7,7 @@ with text of the form `what is wrong — how to fix`.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -50,6 +51,23 @@ def _check_arch(value: str) -> str:
 
 def _check_policy(value: str | list[str]) -> str | list[str]:
     parse_policy(value)
+    return value
+
+
+def _check_url(value: str) -> str:
+    """An http(s) URL with a host that parses (the pattern alone lets `http://[::1` by)."""
+    try:
+        parts = urllib.parse.urlsplit(value)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError as error:
+        raise ValueError(
+            f"'{value}' is not a URL ({error}) — give e.g. https://pypi.org/simple/"
+        ) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(
+            f"'{value}' is not an http(s) URL with a host — give e.g. https://pypi.org/simple/"
+        )
     return value
 
 
@@ -188,11 +206,12 @@ class Matrix(_Strict):
 
     defaults: Defaults = Defaults()
     modules: Annotated[dict[str, ModuleEntry], Field(min_length=1)]
-    index_url: str | None = Field(
-        default=None,
-        alias="index-url",
-        pattern=r"^https?://",
-        description="Simple index to resolve versions from (default: PIP_INDEX_URL or PyPI)",
+    index_url: Annotated[str, Field(pattern=r"^https?://"), AfterValidator(_check_url)] | None = (
+        Field(
+            default=None,
+            alias="index-url",
+            description="Simple index to resolve versions from (default: PIP_INDEX_URL or PyPI)",
+        )
     )
     registry: str | None = Field(
         default=None,

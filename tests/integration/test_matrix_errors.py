@@ -12,6 +12,13 @@ from support.cli import run_generator
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [
     (
+        "index-url that is not a URL",
+        'index-url: "http://[::1"\nmodules:\n  six: "1.17.0"\n',
+        1,
+        12,
+        ["'http://[::1' is not a URL"],
+    ),
+    (
         "repeated python",
         'defaults:\n  python: ["3.12", "3.13", "3.12"]\nmodules:\n  six: "1.17.0"\n',
         2,
@@ -265,3 +272,18 @@ def test_bombs_are_refused_quickly_and_located(tmp_path: Path, text: str, messag
     assert re.match(r"error: \S*matrix\.yml:\d+:\d+: .+ — .+", done.stderr), done.stderr
     assert message in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["matrix.yml"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["index", "--output-dir", ""],
+        ["collect", "--output-dir", " "],
+        ["plan", "--output", ""],
+        ["lock-export", "--output-dir", ""],
+    ],
+)
+def test_an_empty_path_is_an_error_not_the_current_folder(tmp_path: Path, argv: list[str]) -> None:
+    done = run_generator(*argv, cwd=tmp_path)
+    assert done.returncode == 2 and "an empty path" in done.stderr, done.stderr
+    assert list(tmp_path.iterdir()) == []
