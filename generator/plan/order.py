@@ -22,6 +22,7 @@ from packaging.utils import canonicalize_name
 from generator.core.cells import Cell
 from generator.core.versions import same_version
 from generator.core.wheels import PublishedWheels
+from generator.lock.dependencies import marker_environment
 from generator.lock.model import Lock
 from generator.plan import cibuildwheel as cibw
 
@@ -110,6 +111,9 @@ def _verdict(
 ) -> tuple[str, str]:
     """("ok", "") when a wheel of the dependency serves the cell; ("wait", why) when this
     run builds it; ("missing", why) when nothing does."""
+    marker = requirement.marker
+    if marker is not None and not marker.evaluate(marker_environment(cell.python, cell.arch)):
+        return "ok", ""  # e.g. `cffi; python_version >= '3.15'` for a 3.12 cell
     name = canonicalize_name(requirement.name)
     known = lock.versions(name) if lock else ()
     versions = [v for v in known if requirement.specifier.contains(v, prereleases=True)]

@@ -117,3 +117,11 @@ def test_find_links_and_the_checkout_do_not_change_a_jobs_fingerprint() -> None:
     assert job_fingerprint(hooked, the_lock, the_matrix.root, hooks) != job_fingerprint(
         hooked, the_lock, the_matrix.root, {"hooks/a.sh": "2"}
     )  # a hook's content change retries at once
+
+
+def test_a_build_requirement_whose_marker_does_not_apply_waits_for_nothing() -> None:
+    plan = make_plan(
+        matrix(TWO), lock(dep(Status.BUILD), needing("dep; python_version >= '3.15'")), None
+    )
+    assert sorted(j.id for j in plan.jobs) == ["dep-1.0-x86_64", "user-1.0-x86_64"]
+    assert plan.deferred == ()
