@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import resource
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypedDict, Unpack
@@ -25,6 +27,7 @@ from generator.pypi import (
     VersionNotFound,
     default_index_url,
     simple_page,
+    transport,
 )
 from generator.pypi.client import Listing
 from generator.pypi.json_api import json_api_base
@@ -479,3 +482,28 @@ def test_live_pypi_six() -> None:
         meta = client.release_metadata("six", Version("1.17.0"), files=six)
         expected = SpecifierSet(">=2.7,!=3.0.*,!=3.1.*,!=3.2.*")
         assert SpecifierSet(meta.requires_python or "") == expected
+
+
+def test_an_answer_that_drips_is_cut_at_its_deadline(
+    client: PyPIClient, pypi_index: FixtureIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One byte every 50 ms never trips a read timeout; the whole-answer deadline does."""
+    monkeypatch.setattr(transport, "ANSWER_DEADLINE", 1.0)
+    pypi_index.inject("/simple/six/", *[Fault("drip")] * 3)
+    started = time.monotonic()
+    with pytest.raises(Failure, match=r"giving up on .*/simple/six/.*did not arrive within 1 s"):
+        client.project_files("six")
+    assert time.monotonic() - started < 3 * 1.0 + 5  # 3 attempts, no hour-long read
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it(
+    client: PyPIClient, pypi_index: FixtureIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """64 MB of zeros gzipped (~64 kB); the limit, lowered to 8 MB, stops it while reading."""
+    monkeypatch.setattr(transport, "MAX_ANSWER_BYTES", 8 << 20)
+    pypi_index.inject("/simple/six/", Fault("gzip-bomb", size=64 << 20))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(Failure, match=r"larger than 8 MB decoded"):
+        client.project_files("six")
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 48 * 1024, grown_kb  # never the whole 64 MB, let alone twice

@@ -18,6 +18,7 @@ Faults are queued per path and consumed one per request; see `Fault`.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -42,12 +43,15 @@ class Fault:
 
     kind: "status" (answer `status` with `headers`), "hang" (send nothing until the
     server stops), "truncate" (announce the full length, send half, close),
-    "short-json" (a complete HTTP answer whose JSON body is cut in half).
+    "short-json" (a complete HTTP answer whose JSON body is cut in half), "drip" (the body
+    one byte every 50 ms, until the server stops), "gzip-bomb" (`size` zero bytes, gzipped:
+    a small answer that inflates).
     """
 
     kind: str
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
+    size: int = 0
 
 
 @dataclass
@@ -179,6 +183,22 @@ class FixtureIndex:
                     self.end_headers()
                     self.wfile.write(body[: len(body) // 2])
                     self.close_connection = True
+                    return
+                if fault and fault.kind == "drip":
+                    self.send_response(200)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    for index_ in range(len(body)):
+                        if index.stopping.wait(timeout=0.05):
+                            break
+                        self.wfile.write(body[index_ : index_ + 1])
+                        self.wfile.flush()
+                    self.close_connection = True
+                    return
+                if fault and fault.kind == "gzip-bomb":
+                    bomb = gzip.compress(bytes(fault.size), compresslevel=9)
+                    self._send(200, "application/json", bomb, {"Content-Encoding": "gzip"})
                     return
                 if fault and fault.kind == "short-json":
                     body = body[: len(body) // 2]
