@@ -288,7 +288,8 @@ def _read_body(
     """
     limit = MAX_ANSWER_BYTES if limit is None else limit
     deadline = ANSWER_DEADLINE if deadline is None else deadline
-    watchdog = threading.Timer(deadline, _shut, [response])
+    fired = threading.Event()
+    watchdog = threading.Timer(deadline, _shut, [response, fired])
     watchdog.daemon = True
     watchdog.start()
     parts: list[bytes] = []
@@ -304,7 +305,7 @@ def _read_body(
             parts.append(chunk)
         response._content = b"".join(parts)
     except (urllib3.exceptions.HTTPError, OSError) as error:
-        if not watchdog.is_alive():
+        if fired.is_set():
             raise requests.exceptions.ReadTimeout(
                 f"{response.url}: the answer did not arrive within {deadline:.0f} s"
             ) from None
@@ -314,8 +315,9 @@ def _read_body(
         response.close()  # exhausted or abandoned: the connection goes back (or away)
 
 
-def _shut(response: requests.Response) -> None:
+def _shut(response: requests.Response, fired: threading.Event) -> None:
     """Stop a read that is past its deadline: shut the socket under it."""
+    fired.set()  # first: the reader tells a shut socket from a broken one by it
     connection = getattr(response.raw, "_connection", None)
     sock = getattr(connection, "sock", None)
     if sock is not None:
