@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from generator.core.tags import cpython_musllinux, installs
 from generator.errors import UserError
 
 _CHUNK = 1 << 20
+MAX_METADATA = 16 << 20  # bytes: real METADATA files are kilobytes (a long description: ~1 MB)
 
 
 def is_bare_filename(name: str) -> bool:
@@ -103,22 +105,34 @@ def requires_python_of(wheel: Path | bytes) -> str | None:
     source: Path | io.BytesIO = io.BytesIO(wheel) if isinstance(wheel, bytes) else wheel
     try:
         with zipfile.ZipFile(source) as archive:
-            metadata = _metadata_bytes(archive)
+            metadata = _metadata_bytes(archive, _describe(wheel))
     except zipfile.BadZipFile:
         problem = f"{_describe(wheel)} is not a zip archive — is it a truncated download?"
         raise UserError(problem) from None
+    except (NotImplementedError, RuntimeError, zlib.error, EOFError) as error:
+        # An unknown compression method, an encrypted entry, bad deflate data.
+        raise UserError(
+            f"{_describe(wheel)}: its METADATA cannot be read ({error}) — the wheel is "
+            "corrupt: rebuild or re-download it"
+        ) from None
     if metadata is None:
         raise UserError(f"{_describe(wheel)} has no .dist-info/METADATA — not a valid wheel")
     raw, _unparsed = parse_email(metadata)
     return raw.get("requires_python")
 
 
-def _metadata_bytes(archive: zipfile.ZipFile) -> bytes | None:
+def _metadata_bytes(archive: zipfile.ZipFile, what: str) -> bytes | None:
     # Exactly one top-level `*.dist-info/METADATA` exists in a valid wheel.
-    for name in archive.namelist():
-        parts = name.split("/")
+    for info in archive.infolist():
+        parts = info.filename.split("/")
         if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
-            return archive.read(name)
+            with archive.open(info) as stream:
+                data = stream.read(MAX_METADATA + 1)  # never the whole of a lying entry
+            if len(data) > MAX_METADATA:
+                raise UserError(
+                    f"{what}: METADATA is over {MAX_METADATA >> 20} MB — not a real wheel"
+                )
+            return data
     return None
 
 

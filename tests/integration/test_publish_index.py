@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,41 @@ def test_a_misplaced_wheel_is_named_with_where_it_belongs(wheels_dir: Path) -> N
     (wheels_dir / "jinja2" / wheel).rename(wheels_dir / "markupsafe" / wheel)
     with pytest.raises(UserError, match=f"misplaced .*jinja2/{wheel}"):
         scan_wheels(wheels_dir)
+
+
+def broken_wheel(path: Path, how: str) -> None:
+    """A wheel whose METADATA cannot be read: bad deflate data, an unknown compression
+    method, or an entry flagged as encrypted."""
+    name = "pkg-1.0.dist-info/METADATA"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, "Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n" * 50)
+    data = bytearray(path.read_bytes())
+    header = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    if how == "deflate":
+        start = header + 30 + len(name)
+        data[start : start + 8] = b"\xff" * 8
+    elif how == "method":
+        data[header + 8 : header + 10] = data[central + 10 : central + 12] = (99).to_bytes(
+            2, "little"
+        )
+    else:  # encrypted
+        flags = int.from_bytes(data[central + 8 : central + 10], "little") | 1
+        data[header + 6 : header + 8] = data[central + 8 : central + 10] = flags.to_bytes(
+            2, "little"
+        )
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["deflate", "method", "encrypted"])
+def test_a_corrupt_wheel_is_a_clear_error_naming_it(
+    tmp_path: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "wheels" / "pkg"
+    folder.mkdir(parents=True)
+    broken_wheel(folder / "pkg-1.0-py3-none-any.whl", how)
+    argv = ["index", "--wheels", str(tmp_path / "wheels"), "--output-dir", str(tmp_path / "site")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "pkg-1.0-py3-none-any.whl" in err and ("corrupt" in err or "zip" in err), err
+    assert not (tmp_path / "site").exists()
