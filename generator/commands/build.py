@@ -23,13 +23,14 @@ from generator.commands.common import (
     add_matrix_argument,
     add_plan_job_arguments,
     path_arg,
+    planned_job,
 )
-from generator.errors import Failure, UserError
+from generator.errors import Failure
 from generator.fileio import write_atomically
 from generator.lock.model import load_lock
 from generator.matrix.load import LoadedMatrix, load_matrix
 from generator.plan import cibuildwheel as cibw
-from generator.plan.jobs import Job, read_plan
+from generator.plan.jobs import Job
 from generator.plan.results import JobResult, Outcome, run_log_url
 from generator.pypi.client import PyPIClient
 
@@ -126,13 +127,7 @@ def _reason(done: BuildRun) -> str:
 def _jobs(args: argparse.Namespace, matrix: LoadedMatrix) -> list[Job]:
     archs = [a for value in args.arch for a in value.split()]
     pythons = [p for value in args.python for p in value.split()]
-    if args.plan or args.job:
-        if not (args.plan and args.job) or args.module or args.version or archs or pythons:
-            raise UserError(
-                "--plan and --job go together, without --module/--version/--arch/--python — "
-                "give a planned job, or a module version to plan here"
-            )
-        return [job_from_plan(read_plan(args.plan), args.job, matrix.root)]
-    if not (args.module and args.version):
-        raise UserError("give --plan FILE --job ID, or --module NAME --version VERSION")
+    planned = planned_job(args, narrowed=bool(archs or pythons))
+    if planned is not None:
+        return [job_from_plan(planned[0], args.job, matrix.root)]
     return select_jobs(matrix, load_lock(matrix), args.module, args.version, archs, pythons)

@@ -13,7 +13,7 @@ from generator.github import token_from_env
 from generator.lock.failures import failures_path, read_failures
 from generator.lock.model import load_lock, lock_path
 from generator.matrix.load import DEFAULT_MATRIX, LoadedMatrix
-from generator.plan.jobs import Plan, make_plan
+from generator.plan.jobs import Job, Plan, make_plan, read_plan
 from generator.publish.git import BOT_AUTHOR, GitTarget, PushPolicy, token_config
 from generator.publish.repository import WHEELS_DIR, published_wheels
 
@@ -74,6 +74,22 @@ def add_plan_job_arguments(parser: argparse.ArgumentParser) -> None:
         "--plan", type=path_arg, metavar="JSON", help="the run's plan (`plan --output`); with --job"
     )
     parser.add_argument("--job", metavar="ID", help="the id of one job of --plan")
+
+
+def planned_job(args: argparse.Namespace, *, narrowed: bool = False) -> tuple[Plan, Job] | None:
+    """The plan and job `--plan FILE --job ID` name, or None for `--module M --version V`;
+    a clear error for half of either, or both (`narrowed`: --arch/--python were given too)."""
+    if args.plan or args.job:
+        if not (args.plan and args.job) or args.module or args.version or narrowed:
+            raise UserError(
+                "--plan and --job go together, without --module/--version/--arch/--python — "
+                "give a planned job, or a module version"
+            )
+        plan = read_plan(args.plan)
+        return plan, plan.job(args.job)
+    if not (args.module and args.version):
+        raise UserError("give --plan FILE --job ID, or --module NAME --version VERSION")
+    return None
 
 
 def checkout_plan(matrix: LoadedMatrix, only_modules: list[str] | None = None) -> Plan:

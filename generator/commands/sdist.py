@@ -11,11 +11,10 @@ from generator.commands.common import (
     add_matrix_argument,
     add_plan_job_arguments,
     path_arg,
+    planned_job,
 )
-from generator.errors import UserError
 from generator.lock.model import load_lock
 from generator.matrix.load import load_matrix
-from generator.plan.jobs import read_plan
 from generator.pypi.client import PyPIClient
 
 
@@ -53,14 +52,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _module_version(args: argparse.Namespace) -> tuple[str, str]:
-    if args.plan or args.job:
-        if not (args.plan and args.job) or args.module or args.version:
-            raise UserError(
-                "--plan and --job go together, without --module/--version — give a planned "
-                "job, or a module version"
-            )
-        job = read_plan(args.plan).job(args.job)
-        return job.module, job.version
-    if not (args.module and args.version):
-        raise UserError("give --module NAME --version VERSION, or --plan FILE --job ID")
-    return args.module, args.version
+    planned = planned_job(args)
+    return (planned[1].module, planned[1].version) if planned else (args.module, args.version)
