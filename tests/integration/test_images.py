@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from support.cli import run_generator
+from support.wheels import download_wheels
 
 from generator import cli
 from generator.core.platforms import ARCHS
@@ -423,25 +424,7 @@ def musl_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("musl-wheels")
     for version in (MODULE_VERSION, OLD_VERSION):
         for arch in DOWNLOAD_ARCHES:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "download",
-                    "--quiet",
-                    "--only-binary=:all:",
-                    "--no-deps",
-                    "--platform",
-                    f"musllinux_1_2_{arch}",
-                    "--python-version",
-                    "3.12",
-                    "-d",
-                    str(folder),
-                    f"markupsafe=={version}",
-                ],
-                check=True,
-            )
+            download_wheels(folder, f"musllinux_1_2_{arch}", "3.12", f"markupsafe=={version}")
     return folder
 
 

@@ -12,7 +12,8 @@ PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 ARCHES = ("x86_64", "aarch64")
 
 
-def _download(dest: Path, platform: str, python: str, *requirements: str) -> None:
+def download_wheels(dest: Path, platform: str, python: str, *requirements: str) -> None:
+    """pip download of binary wheels only, no dependencies, for one platform and Python."""
     subprocess.run(
         [
             sys.executable,
@@ -40,10 +41,10 @@ def real_wheels() -> Path:
     dest = Path(tempfile.mkdtemp(prefix="publish-wheels-"))
     for python in PYTHONS:
         for arch in ARCHES:
-            _download(dest, f"musllinux_1_2_{arch}", python, "markupsafe==3.0.3")
-    _download(dest, "musllinux_1_2_x86_64", "3.12", "jinja2==3.1.6")
+            download_wheels(dest, f"musllinux_1_2_{arch}", python, "markupsafe==3.0.3")
+    download_wheels(dest, "musllinux_1_2_x86_64", "3.12", "jinja2==3.1.6")
     older = dest / "older"  # kept apart: a second version of markupsafe, for retention
-    _download(older, "musllinux_1_2_x86_64", "3.12", "markupsafe==3.0.2")
+    download_wheels(older, "musllinux_1_2_x86_64", "3.12", "markupsafe==3.0.2")
     return dest
 
 
