@@ -3,7 +3,8 @@
 A cell is one module version for one CPython on one musllinux arch. The lock gives each
 cell one `Status`; everything else asked about a cell is derived from it here:
 
-  build     no compatible wheel anywhere: this repository builds it
+  build     no compatible wheel, or only a pure wheel that is a compiled project's slow
+            fallback (generator.lock.statuses): this repository builds it
   upstream  PyPI has a compatible musllinux wheel: fetched, not built
   pure      a pure-Python wheel serves it: fetched, never built
   abi3      one abi3 build per arch serves several Pythons; `built_by` names the identifier

@@ -3,16 +3,25 @@
 The one place statuses are decided (generator.core.cells.Status says what each means). A
 pure function of the release's files and the module's matrix entry, so it is tested
 without a network and gives the same answer on every run.
+
+The pure-fallback rule: some compiled projects ship a pure (none-any) wheel beside their
+platform wheels, a slow pure-Python fallback that pip picks where no platform wheel fits. A
+pure wheel is such a *fallback* when the same release has any platform-specific wheel (for
+any OS: the project compiles); a cell whose best wheel is a fallback is `build`, and the lock
+names no wheel for it. A module's `prefer` overrides the rule: `build` builds every cell a
+pure wheel would serve (a project whose sdist has optional extensions but ships only a pure
+wheel), `wheel` always takes the pure wheel. Upstream musllinux wheels are taken either way,
+and a release without a .tar.gz sdist keeps its pure wheel: nothing could be built instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from generator.core.cells import Cell, Status
 from generator.core.platforms import is_free_threaded, python_numbers, python_sort_key
-from generator.core.tags import abi3_floor, best_wheel, is_pure, wheels_for_arch
+from generator.core.tags import abi3_floor, best_wheel, is_pure, wheel_tags, wheels_for_arch
 from generator.core.versions import python_allowed, requires_python
 from generator.core.wheels import FileRef
 from generator.lock.model import LockedCell, sort_cells
@@ -40,6 +49,9 @@ def release_cells(
         excluded = [s for s in excluded if s.cell in only]
     cells = [_skipped(s.cell, s.reason) for s in excluded]
     wheels = {f.filename: f for f in _usable_files(release) if f.is_wheel and f.sha256}
+    builds_over_pure = release.sdist is not None and builds_over_pure_wheels(
+        module.spec.prefer, [f.filename for f in _usable_files(release) if f.is_wheel]
+    )
     to_build: list[Cell] = []
     for cell in wanted:
         if not python_allowed(release.requires_python, cell.python):
@@ -48,7 +60,7 @@ def release_cells(
             )
             continue
         best = best_wheel(wheels_for_arch(wheels, cell.arch), cell.python, cell.arch)
-        if best is None:
+        if best is None or (builds_over_pure and is_pure(best)):
             to_build.append(cell)
             continue
         status = Status.PURE if is_pure(best) else Status.UPSTREAM
@@ -63,6 +75,14 @@ def release_cells(
     elif to_build:
         cells += _build_cells(to_build, abi3_floor(f for f in wheels if "abi3" in f.lower()))
     return ReleaseCells(tuple(sort_cells(cells)), tuple(problems))
+
+
+def builds_over_pure_wheels(prefer: str | None, wheel_filenames: Iterable[str]) -> bool:
+    """Cells a pure wheel would serve are built instead: `prefer: build`, or (no `prefer`)
+    the pure wheel is a fallback because the release also has platform-specific wheels."""
+    if prefer is not None:
+        return prefer == "build"
+    return any(wheel_tags(name) and not is_pure(name) for name in wheel_filenames)
 
 
 def _build_cells(cells: list[Cell], floor: tuple[int, int] | None) -> list[LockedCell]:

@@ -112,6 +112,7 @@ _EXPECTED = {
     "keep-versions": "a whole number of versions to keep per module, at least 1",
     "images": "a mapping arch → image reference, e.g. {x86_64: mirror/musllinux_1_2_x86_64}",
     "reason": "a sentence saying why",
+    "prefer": "build or wheel",
 }
 _PATTERN_FIX = {
     "before-all": "give a path inside hooks/ (no `..`), e.g. hooks/lxml.sh",

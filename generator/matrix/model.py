@@ -24,6 +24,9 @@ from pydantic import (
 from generator.core.platforms import ARCHS, PYTHONS
 from generator.matrix.policy import VersionPolicy, parse_policy
 
+# `prefer`: what serves a cell whose best wheel on the index is pure (generator.lock.statuses)
+PREFER_CHOICES = ("build", "wheel")
+
 
 def _reject_number(value: object, what: str) -> object:
     """YAML reads 3.10 as the float 3.1: insist on quotes instead of guessing."""
@@ -54,6 +57,15 @@ def _check_policy(value: str | list[str]) -> str | list[str]:
     return value
 
 
+def _check_prefer(value: str) -> str:
+    if value not in PREFER_CHOICES:
+        raise ValueError(
+            f"prefer '{value}' is not one of {', '.join(PREFER_CHOICES)} — use build (build "
+            "the cells a pure wheel would serve) or wheel (keep the pure wheel)"
+        )
+    return value
+
+
 def _check_url(value: str) -> str:
     """An http(s) URL with a host that parses (the pattern alone lets `http://[::1` by)."""
     try:
@@ -80,6 +92,11 @@ PythonVersion = Annotated[
     BeforeValidator(lambda v: _reject_number(v, "Python version")),
     AfterValidator(_check_python),
     WithJsonSchema({"type": "string", "enum": list(PYTHONS)}),
+]
+Prefer = Annotated[
+    str,
+    AfterValidator(_check_prefer),
+    WithJsonSchema({"type": "string", "enum": list(PREFER_CHOICES)}),
 ]
 ArchName = Annotated[
     str,
@@ -185,6 +202,14 @@ class ModuleSpec(_Strict):
         description="What the smoke test imports, when it differs from the module name",
     )
     exclude: list[Exclusion] = []
+    prefer: Prefer | None = Field(
+        default=None,
+        description=(
+            "For cells a pure (none-any) wheel would serve: build (always build them from "
+            "the sdist) or wheel (always take the pure wheel). Default: build them only when "
+            "the release also ships platform wheels, i.e. the pure wheel is a slow fallback"
+        ),
+    )
 
 
 def _normalise_module_entry(value: object) -> object:

@@ -12,6 +12,20 @@ from support.cli import run_generator
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [
     (
+        "prefer that is neither build nor wheel",
+        'modules:\n  six:\n    versions: "1.17.0"\n    prefer: source\n',
+        4,
+        13,
+        ["prefer 'source' is not one of build, wheel", "use build"],
+    ),
+    (
+        "prefer that is not a word",
+        'modules:\n  six:\n    versions: "1.17.0"\n    prefer: [build]\n',
+        4,
+        13,
+        ["'prefer' has a list", "write build or wheel"],
+    ),
+    (
         "index-url that is not a URL",
         'index-url: "http://[::1"\nmodules:\n  six: "1.17.0"\n',
         1,

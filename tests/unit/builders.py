@@ -1,13 +1,16 @@
 """In-memory inputs for the unit tests: releases, matrices, locks and published wheels.
 
-Nothing here touches the network or writes a file; a matrix is parsed from text as if it
-were `/nonexistent/matrix.yml` (only a matrix with hooks would look at the disk).
+Nothing here touches the network or writes a file (recorded PyPI answers are read); a
+matrix is parsed from text as if it were `/nonexistent/matrix.yml` (only a matrix with
+hooks would look at the disk).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from packaging.version import Version
 
@@ -20,6 +23,7 @@ from generator.pypi.models import DistFile, Release
 
 MATRIX_PATH = Path("/nonexistent/matrix.yml")
 SHA = "0" * 64
+RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "pypi" / "json"
 
 
 def dist(filename: str, *, sha256: str | None = SHA, yanked: bool = False) -> DistFile:
@@ -133,3 +137,25 @@ def lock(*modules: LockedModule) -> Lock:
 
 def published(*filenames: str) -> PublishedWheels:
     return PublishedWheels.of([parse_wheel_name(filename) for filename in filenames])
+
+
+def recorded_release(project: str, version: str) -> Release:
+    """A release as recorded from PyPI (tests/fixtures/pypi/json/<project>.json): its real
+    filenames, sha256 and requires-python."""
+    answer = json.loads((RECORDED / f"{project}.json").read_text(encoding="utf-8"))
+    return Release(Version(version), [_recorded(entry) for entry in answer["releases"][version]])
+
+
+def _recorded(entry: dict[str, Any]) -> DistFile:
+    return DistFile(
+        filename=entry["filename"],
+        url=entry["url"],
+        sha256=entry["digests"]["sha256"],
+        requires_python=entry["requires_python"],
+        yanked=entry["yanked"],
+        yanked_reason=entry["yanked_reason"],
+        upload_time=None,
+        size=entry["size"],
+        version=None,
+        package_type="wheel" if entry["filename"].endswith(".whl") else "sdist",
+    )

@@ -7,7 +7,7 @@ import pytest
 from generator.core.cells import Cell, Status
 from generator.lock.model import LockedCell
 from generator.lock.statuses import NO_SDIST, release_cells
-from unit.builders import cell, dist, module, release
+from unit.builders import cell, dist, module, recorded_release, release
 
 MATRIX = """
 defaults: {python: ["3.11", "3.12", "3.14t"], arch: [x86_64, aarch64]}
@@ -255,3 +255,94 @@ def test_release_cells_are_sorted_by_arch_then_python() -> None:
         "cp312-x86_64",
         "cp314t-x86_64",
     ]
+
+
+# The pure-fallback rule, on releases recorded from PyPI (tests/fixtures/pypi/json/).
+ALL_ARCHS = """
+defaults:
+  python: ["3.9", "3.12", "3.14t"]
+  arch: [x86_64, i686, aarch64, armv7l, ppc64le, s390x, riscv64]
+modules:
+  frozenlist: latest
+  wrapt: latest
+  six: latest
+"""
+
+
+def by_arch(project: str, version: str, text: str = ALL_ARCHS) -> dict[str, set[str]]:
+    """arch → the statuses of its cells; a `build` cell must name no wheel."""
+    result = release_cells(module(text, project), recorded_release(project, version))
+    statuses: dict[str, set[str]] = {}
+    for locked in result.cells:
+        if locked.status is Status.BUILD:
+            assert locked.wheel is None, "a built cell is not served by the fallback"
+        statuses.setdefault(locked.cell.arch, set()).add(str(locked.status))
+    return statuses
+
+
+def test_frozenlist_builds_where_only_its_pure_fallback_fits() -> None:
+    # 1.8.0 ships musllinux wheels for x86_64, aarch64, armv7l, ppc64le, s390x and a
+    # py3-none-any fallback, which pip would pick on i686 and riscv64
+    assert by_arch("frozenlist", "1.8.0") == {
+        "x86_64": {"upstream"},
+        "aarch64": {"upstream"},
+        "armv7l": {"upstream"},
+        "ppc64le": {"upstream"},
+        "s390x": {"upstream"},
+        "i686": {"build"},
+        "riscv64": {"build"},
+    }
+
+
+def test_wrapt_builds_where_only_its_pure_fallback_fits() -> None:
+    # 2.5.2 ships musllinux wheels for x86_64, aarch64, riscv64 beside py3-none-any
+    assert by_arch("wrapt", "2.5.2") == {
+        "x86_64": {"upstream"},
+        "aarch64": {"upstream"},
+        "riscv64": {"upstream"},
+        "i686": {"build"},
+        "armv7l": {"build"},
+        "ppc64le": {"build"},
+        "s390x": {"build"},
+    }
+
+
+def test_a_genuinely_pure_project_stays_pure() -> None:
+    statuses = by_arch("six", "1.17.0")
+    assert len(statuses) == 7 and all(found == {"pure"} for found in statuses.values())
+
+
+def with_prefer(project: str, prefer: str) -> str:
+    return ALL_ARCHS.replace(f"  {project}: latest", f"  {project}: {{prefer: {prefer}}}")
+
+
+def test_prefer_wheel_keeps_the_fallback() -> None:
+    statuses = by_arch("frozenlist", "1.8.0", with_prefer("frozenlist", "wheel"))
+    assert statuses["i686"] == statuses["riscv64"] == {"pure"}
+    assert statuses["x86_64"] == {"upstream"}
+
+
+def test_prefer_build_builds_what_a_pure_wheel_would_serve_without_platform_wheels() -> None:
+    statuses = by_arch("six", "1.17.0", with_prefer("six", "build"))
+    assert len(statuses) == 7 and all(found == {"build"} for found in statuses.values())
+
+
+def test_prefer_build_still_takes_upstream_musllinux_wheels() -> None:
+    statuses = by_arch("wrapt", "2.5.2", with_prefer("wrapt", "build"))
+    assert statuses["x86_64"] == {"upstream"} and statuses["i686"] == {"build"}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param([SDIST, PURE, MANYLINUX], {"build"}, id="a manylinux wheel: a fallback"),
+        pytest.param(
+            [SDIST, PURE, ABI3_312_WINDOWS], {"build", "abi3"}, id="an abi3 Windows wheel too"
+        ),
+        pytest.param([SDIST, PURE, "pkg-1.0-bad.whl"], {"pure"}, id="a broken name is no wheel"),
+        pytest.param([PURE, MANYLINUX], {"pure"}, id="no sdist: the fallback is all there is"),
+    ],
+)
+def test_fallback_rule(files: list[str], expected: set[str]) -> None:
+    result = release_cells(module(MATRIX), release("1.0", *files))
+    assert {str(c.status) for c in result.cells} == expected
