@@ -23,7 +23,7 @@ from packaging.utils import (
 from packaging.version import Version
 
 from generator.core.cells import Cell
-from generator.core.tags import cpython_musllinux, installs
+from generator.core.tags import cpython_musllinux, installs, is_pure
 from generator.errors import UserError
 
 _CHUNK = 1 << 20
@@ -159,6 +159,18 @@ class PublishedWheels:
         version = Version(cell.version)
         return any(
             name.version == version and installs(name.tags, cell.python, cell.arch)
+            for name in self.by_project.get(canonicalize_name(cell.module), ())
+        )
+
+    def built_for(self, cell: Cell) -> bool:
+        """A wheel built here serves the cell: as `serves`, but a pure wheel does not count.
+        No build here makes one (cibuildwheel fails on a pure result); a pure wheel in
+        wheels/ was fetched, e.g. a fallback an older lock served a cell now built with."""
+        version = Version(cell.version)
+        return any(
+            name.version == version
+            and not is_pure(name.filename)
+            and installs(name.tags, cell.python, cell.arch)
             for name in self.by_project.get(canonicalize_name(cell.module), ())
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator.core.cells import Cell
+from generator.core.cells import Cell, Status
 from generator.lock.model import Lock, LockedCell, LockedModule
 
 
@@ -27,11 +27,17 @@ def served_cells(lock: Lock | None) -> set[Cell]:
     return _cells(lock, lambda locked: locked.status.served)
 
 
+def fallbacks_to_build(old: Lock | None, new: Lock) -> set[Cell]:
+    """Cells an old lock served with a pure wheel that now need a job: the pure wheel was
+    a fallback (generator.lock.statuses). Served before, but not by a build of theirs."""
+    return _cells(old, lambda locked: locked.status is Status.PURE) & build_cells(new)
+
+
 def modules_to_publish(old: Lock | None, new: Lock) -> list[str]:
     """Modules with new cells to build or to fetch: what the build workflow must run for.
     An implied module is reached through the module that needs it (`plan --only`)."""
     names: set[str] = set()
-    for cell in served_cells(new) - served_cells(old):
+    for cell in (served_cells(new) - served_cells(old)) | fallbacks_to_build(old, new):
         locked = new.module(cell.module)
         names.update(locked.implied_by if locked is not None and locked.implied else [cell.module])
     return sorted(names)

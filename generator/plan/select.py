@@ -64,7 +64,7 @@ def cells_to_build(
     locked = lock.module(module.name) if lock else None
     if lock is None:
         wanted, skipped = expand(module, versions)
-        return ModuleCells(module, _missing(wanted, published), tuple(skipped))
+        return ModuleCells(module, _unserved(wanted, published), tuple(skipped))
     if locked is not None and locked.implied:
         cells = [c for v in locked.versions for c in v.cells if v.version in versions]
         wanted = [c.cell for c in cells if c.needs_job]
@@ -98,7 +98,16 @@ def plan_module_names(matrix: LoadedMatrix, lock: Lock | None, only: list[str] |
 
 
 def _missing(cells: list[Cell], published: PublishedWheels | None) -> tuple[Cell, ...]:
-    """The cells without a published wheel (all of them when published is None)."""
+    """The cells without a wheel built here (all of them when published is None): the lock
+    says they build, so a pure fallback in wheels/ is not their wheel."""
+    if published is None:
+        return tuple(cells)
+    return tuple(cell for cell in cells if not published.built_for(cell))
+
+
+def _unserved(cells: list[Cell], published: PublishedWheels | None) -> tuple[Cell, ...]:
+    """Without a lock: the cells no published wheel serves. A pure wheel counts, since
+    nothing says the project compiles, and a pure result fails a cibuildwheel build."""
     if published is None:
         return tuple(cells)
     return tuple(cell for cell in cells if not published.serves(cell))

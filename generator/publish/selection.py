@@ -44,7 +44,7 @@ def export(
     for locked in lock.cells():
         cell = locked.cell
         made_now = built_now is not None and _normal(locked.builder) in built_now
-        made_before = locked.status.made_here and published.serves(cell)
+        made_before = locked.status.made_here and published.built_for(cell)
         failure = failures.get(_normal(locked.builder)) if failures else None
         status = served_as(locked.status, made_now or made_before, failure is not None)
         if status is None:

@@ -184,3 +184,12 @@ def test_export_counts_a_planned_build_whose_pin_is_spelled_shorter() -> None:
 )
 def test_served_as_a_failed_build(status: Status, published: bool, expected: Served | None) -> None:
     assert served_as(status, published, failed=True) == expected
+
+
+def test_export_a_fallback_cell_that_an_old_lock_had_as_pure() -> None:
+    # An earlier run fetched the pure fallback into wheels/; the new lock builds the cell:
+    # the fallback is neither its build (catalog: missing) nor fetched for it any more.
+    the_lock = lock(locked_module("pkg", {"1.0": [locked("cp312-i686", Status.BUILD)]}))
+    result = export(the_lock, published("pkg-1.0-py3-none-any.whl"), None)
+    assert [str(r.status) for r in result.catalog] == ["missing"]
+    assert result.cells == [] and result.fetch == []

@@ -33,7 +33,7 @@ def dep(*cells: tuple[str, Status], implied_by: tuple[str, ...] = ("pkg",)) -> L
     )
 
 
-B, U, A, S = Status.BUILD, Status.UPSTREAM, Status.ABI3, Status.SKIP
+B, U, A, S, P = Status.BUILD, Status.UPSTREAM, Status.ABI3, Status.SKIP, Status.PURE
 PKG_1_0 = pkg("1.0", ("cp312-x86_64", B), ("cp313-x86_64", U))
 
 
@@ -82,6 +82,12 @@ def test_new_build_cells(old: Lock | None, new: Lock, expected: set[str]) -> Non
             lock(pkg("1.0", ("cp312-x86_64", B), ("cp313-x86_64", B))),
             [],
             id="same cells served another way",
+        ),
+        pytest.param(
+            lock(pkg("1.0", ("cp312-i686", P), ("cp313-i686", P))),
+            lock(pkg("1.0", ("cp312-i686", B), ("cp313-i686", A))),
+            ["pkg"],
+            id="a pure fallback's cells now built",
         ),
         pytest.param(
             lock(PKG_1_0),

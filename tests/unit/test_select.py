@@ -104,6 +104,22 @@ def short(identifier: str) -> str:
             id="lock: a published wheel removes a build cell",
         ),
         pytest.param(
+            PINNED,
+            MIXED_LOCK,
+            published("pkg-1.0-py3-none-any.whl"),
+            ["cp312-x86_64", "cp313-aarch64"],
+            {"cp312-aarch64": "requires-python >=3.13"},
+            id="lock: a pure fallback in wheels/ is not a build cell's wheel",
+        ),
+        pytest.param(
+            PINNED,
+            None,
+            published("pkg-1.0-py3-none-any.whl"),
+            [],
+            {},
+            id="no lock: a published pure wheel serves every cell",
+        ),
+        pytest.param(
             PINNED, ABI3_LOCK, None, ["cp312-x86_64", "cp312-aarch64"], {}, id="lock: abi3 builders"
         ),
         pytest.param(
