@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 
 from generator.commands.common import (
     Subparsers,
@@ -15,6 +16,8 @@ from generator.commands.common import (
 )
 from generator.fileio import write_atomically
 from generator.github import append_summary, write_outputs
+from generator.lock.coverage import DeadLine, dead_lines
+from generator.lock.model import load_lock
 from generator.matrix.changes import changed_modules
 from generator.matrix.load import LoadedMatrix, load_matrix
 from generator.plan.jobs import SHARDS, Plan
@@ -51,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
     plan = checkout_plan(matrix, _selection(matrix, args.only, args.changed_since))
     write_outputs(args.github_output, github_outputs(plan))
-    append_summary(args.summary, markdown(plan))
+    lock = load_lock(matrix)
+    append_summary(args.summary, markdown(plan, dead_lines(lock) if lock else ()))
     if args.output:
         write_atomically(args.output, json.dumps(plan.to_json(), indent=2) + "\n")
     if args.json:
@@ -100,7 +104,8 @@ def table(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def markdown(plan: Plan) -> str:
+def markdown(plan: Plan, dead: Sequence[DeadLine] = ()) -> str:
+    """The job table, then the matrix lines that build nothing any more (for their owner)."""
     lines = [
         "### Build plan",
         "",
@@ -119,4 +124,7 @@ def markdown(plan: Plan) -> str:
             f"{len(plan.deferred)} more jobs are over this run's "
             f"{len(plan.shards())} × 256 and wait for the next run.",
         ]
+    if dead:
+        lines += ["", "### Matrix lines that build nothing", ""]
+        lines += [f"- {line.message}" for line in dead]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from generator.commands.common import (
 )
 from generator.errors import Failure
 from generator.github import write_outputs
+from generator.lock.coverage import dead_lines
 from generator.lock.dependencies import PipCheck
 from generator.lock.diff import change_lines, modules_to_publish, new_build_cells
 from generator.lock.failures import failures_path, read_failures, retries_due
@@ -83,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         f"{len(fresh)} new cell(s) to build; new wheels for: {' '.join(publish) or 'none'}; "
         f"failed builds due for a retry: {' '.join(retry) or 'none'}"
     )
+    for dead in dead_lines(result.lock):
+        print(f"notice: {dead.message}", file=sys.stderr)
     publish = sorted({*publish, *retry})
     write_outputs(
         args.github_output,
