@@ -31,10 +31,11 @@ from packaging.version import Version
 
 from generator.core.cells import Cell
 from generator.core.platforms import python_version
-from generator.core.tags import best_wheel, pip_target_args, wheels_for_arch
+from generator.core.tags import best_wheel, is_pure, pip_target_args, wheels_for_arch
 from generator.core.versions import python_allowed
 from generator.errors import Failure
 from generator.lock.model import LockedCell, LockedModule
+from generator.lock.statuses import pure_wheels_are_built
 from generator.pip import missing_distribution, offline_env, run_pip
 from generator.pypi.client import PyPIClient
 from generator.pypi.models import Release
@@ -156,7 +157,8 @@ class DependencyResolver:
             name = canonicalize_name(requirement.name)
             if self._served_here(name, requirement.specifier, cell):
                 continue
-            if self._by_tags(name, requirement.specifier, cell.python, cell.arch).served:
+            by_tags = self._by_tags(name, requirement.specifier, cell.python, cell.arch)
+            if by_tags.served or by_tags.fallback:
                 continue
             if self._pip_could_find(name, requirement.specifier, cell.arch):
                 questions.append((requirement, cell.python, cell.arch))
@@ -179,7 +181,7 @@ class DependencyResolver:
     def _verdict(self, name: str, requirement: Requirement, python: str, arch: str) -> _Verdict:
         """Served by a wheel of a matching release, else by pip; else the newest sdist."""
         by_tags = self._by_tags(name, requirement.specifier, python, arch)
-        if by_tags.served:
+        if by_tags.served or by_tags.fallback:  # pip would take the fallback
             return by_tags
         if (
             self.pip_check
@@ -203,17 +205,22 @@ class DependencyResolver:
         self, name: str, specifier: SpecifierSet, python: str, arch: str
     ) -> _Verdict:
         """A wheel of a matching release (checked oldest first, stopping at the first:
-        each release checked parses its files), or else the newest with an sdist."""
+        each release checked parses its files), or else the newest with an sdist. A pure
+        fallback serves nothing: the dependency is built, as a lock cell of it would be."""
         candidates = []
+        fallback = False
         for release in self._matching(name, specifier):
             if not python_allowed(release.requires_python, python):
                 continue
             candidates.append(release)
             live = (f.filename for f in release.wheels if not f.yanked)
-            if best_wheel(wheels_for_arch(live, arch), python, arch):
+            best = best_wheel(wheels_for_arch(live, arch), python, arch)
+            if best is not None and is_pure(best) and pure_wheels_are_built(release):
+                fallback = True  # generator.lock.statuses would build this cell
+            elif best is not None:
                 return _Verdict(served=True)
         buildable = [r for r in candidates if r.sdist is not None]
-        return _Verdict(False, str(buildable[-1].version) if buildable else None)
+        return _Verdict(False, str(buildable[-1].version) if buildable else None, fallback)
 
     def _pip_could_find(self, name: str, specifier: SpecifierSet, arch: str) -> bool:
         """Whether the index lists a wheel pip might take on `arch`: a superset of pip's
@@ -328,6 +335,7 @@ class PipCheck:
 class _Verdict:
     served: bool  # a wheel (of a matching release on the index) installs in the cell
     newest_buildable: str | None = None  # else the release to build, if one has an sdist
+    fallback: bool = False  # only a pure fallback fits: built, and pip need not be asked
 
 
 @functools.lru_cache(maxsize=4096)

@@ -49,9 +49,7 @@ def release_cells(
         excluded = [s for s in excluded if s.cell in only]
     cells = [_skipped(s.cell, s.reason) for s in excluded]
     wheels = {f.filename: f for f in _usable_files(release) if f.is_wheel and f.sha256}
-    builds_over_pure = release.sdist is not None and builds_over_pure_wheels(
-        module.spec.prefer, [f.filename for f in _usable_files(release) if f.is_wheel]
-    )
+    builds_over_pure = pure_wheels_are_built(release, module.spec.prefer)
     to_build: list[Cell] = []
     for cell in wanted:
         if not python_allowed(release.requires_python, cell.python):
@@ -75,6 +73,13 @@ def release_cells(
     elif to_build:
         cells += _build_cells(to_build, abi3_floor(f for f in wheels if "abi3" in f.lower()))
     return ReleaseCells(tuple(sort_cells(cells)), tuple(problems))
+
+
+def pure_wheels_are_built(release: Release, prefer: str | None = None) -> bool:
+    """The release's cells whose best wheel is pure are built instead (the pure-fallback
+    rule, or `prefer: build`); never without an sdist to build from."""
+    wheels = [f.filename for f in _usable_files(release) if f.is_wheel]
+    return release.sdist is not None and builds_over_pure_wheels(prefer, wheels)
 
 
 def builds_over_pure_wheels(prefer: str | None, wheel_filenames: Iterable[str]) -> bool:

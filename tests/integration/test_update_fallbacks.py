@@ -83,3 +83,24 @@ def test_a_cell_an_old_lock_served_with_the_fallback_is_built_on_the_next_update
     text = summary.read_text()
     assert "### Matrix lines that build nothing" in text
     assert "- upstream covers every cell of six — the line can go" in text
+
+
+DEPENDENT = """
+defaults:
+  python: ["3.13"]
+  arch: [x86_64, i686, riscv64]
+modules:
+  aiosignal: latest
+"""
+
+
+def test_a_dependency_served_only_by_its_fallback_is_an_implied_build(
+    index: FixtureIndex, tmp_path: Path
+) -> None:
+    # aiosignal 1.4.0 (pure) needs frozenlist>=1.1.0, whose i686 and riscv64 wheel is the
+    # py3-none-any fallback: those are built; x86_64 has a musllinux wheel
+    lock = update(tmp_path, DEPENDENT)
+    assert set(statuses(lock, "aiosignal").values()) == {"pure"}
+    (frozenlist,) = lock.implied_modules()
+    assert frozenlist.name == "frozenlist" and frozenlist.implied_by == ("aiosignal",)
+    assert statuses(lock, "frozenlist") == {"i686": "build", "riscv64": "build"}
