@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -64,6 +65,23 @@ def _check_prefer(value: str) -> str:
             "the cells a pure wheel would serve) or wheel (keep the pure wheel)"
         )
     return value
+
+
+def _check_test_requirement(value: str) -> str:
+    """A PEP 508 requirement pip can take from an index, spelled without spaces: cibuildwheel
+    splits CIBW_TEST_REQUIRES on whitespace, and a URL or marker has no place in an import test."""
+    try:
+        requirement = Requirement(value)
+    except InvalidRequirement as error:
+        why = str(error).splitlines()[0]  # packaging adds lines that point at the column
+        raise ValueError(
+            f"'{value}' is not a requirement ({why}) — write e.g. ruamel.yaml>=0.18"
+        ) from None
+    if requirement.url or requirement.marker:
+        raise ValueError(
+            f"'{value}' has a URL or a marker — give a name and version specifiers only"
+        )
+    return str(requirement)
 
 
 def _check_url(value: str) -> str:
@@ -140,6 +158,7 @@ HookPath = Annotated[
     ),
 ]
 SystemPackage = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9+._-]*$")]
+TestRequirement = Annotated[str, AfterValidator(_check_test_requirement)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 # An OCI image reference: [host[:port]/]path[:tag][@digest]
 ImageRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$", max_length=255)]
@@ -200,6 +219,14 @@ class ModuleSpec(_Strict):
         alias="import",
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
         description="What the smoke test imports, when it differs from the module name",
+    )
+    test_requires: list[TestRequirement] = Field(
+        default=[],
+        alias="test-requires",
+        description=(
+            "What the import test needs besides the wheel (CIBW_TEST_REQUIRES), e.g. the "
+            "pure package a C accelerator plugs into"
+        ),
     )
     exclude: list[Exclusion] = []
     prefer: Prefer | None = Field(

@@ -46,7 +46,7 @@ def job_environment(
         "CIBW_BEFORE_ALL_LINUX": _before_all(module, repo_root),
         "CIBW_BEFORE_BUILD_LINUX": _hook_command(module.spec.before_build, repo_root),
         "CIBW_ENVIRONMENT_LINUX": _environment(module.spec.environment),
-        "CIBW_TEST_REQUIRES": "",
+        "CIBW_TEST_REQUIRES": " ".join(module.spec.test_requires),
         "CIBW_TEST_COMMAND_LINUX": f'python -c "import {module.import_name}"',
         "CIBW_BUILD_VERBOSITY": "1",
     }

@@ -12,6 +12,20 @@ from support.cli import run_generator
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [
     (
+        "test-requires that is not a requirement",
+        'modules:\n  six:\n    versions: "1.17.0"\n    test-requires: ["ruamel yaml"]\n',
+        4,
+        21,
+        ["'ruamel yaml' is not a requirement", "write e.g. ruamel.yaml>=0.18"],
+    ),
+    (
+        "test-requires with a marker",
+        'modules:\n  six:\n    versions: "1.17.0"\n    test-requires: ["a; os_name==\'x\'"]\n',
+        4,
+        21,
+        ["has a URL or a marker", "name and version specifiers only"],
+    ),
+    (
         "prefer that is neither build nor wheel",
         'modules:\n  six:\n    versions: "1.17.0"\n    prefer: source\n',
         4,

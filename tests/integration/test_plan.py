@@ -63,6 +63,9 @@ def test_hooks_and_settings_reach_the_env(checkout: Path) -> None:
     nacl = next(j for j in plan.jobs if j.module == "pynacl")
     assert nacl.env["CIBW_ENVIRONMENT_LINUX"] == 'SODIUM_INSTALL="system"'
     assert nacl.env["CIBW_TEST_COMMAND_LINUX"] == 'python -c "import nacl.bindings"'
+    assert nacl.env["CIBW_TEST_REQUIRES"] == ""
+    clib = next(j for j in plan.jobs if j.module == "ruamel-yaml-clib")
+    assert clib.env["CIBW_TEST_REQUIRES"] == "ruamel.yaml"
     assert all(j.arch != "i686" for j in plan.jobs if j.module in {"bcrypt", "cryptography"})
     emulated = {"armv7l", "ppc64le", "s390x", "riscv64"}
     assert plan.skipped and all(s.cell.arch in emulated for s in plan.skipped)
