@@ -164,6 +164,10 @@ def test_the_lines_shown_for_a_cell_are_exactly_the_ones_to_paste(
         "ghcr.io/owner/repo:markupsafe3.0.3-py3.12-armv7 — armv7l only",
         "ghcr.io/owner/repo:markupsafe-py3.12 — the newest version (moves)",
     ]
+    button = entry.find_element(By.CSS_SELECTOR, "button.copy")
+    button.click()  # selects the lines, and copies them where the clipboard may be written
+    assert browser.execute_script("return window.getSelection().toString()") == lines
+    assert button.text in ("Copied", "Selected: press Ctrl+C")
     older = family(browser, "markupsafe", "3.0.2", "3.12")
     assert "moves" not in older.find_element(By.CSS_SELECTOR, "ul.tags").text
 

@@ -44,18 +44,22 @@
     count.textContent = "Showing " + shown + " of " + families.length + " module versions";
   }
 
+  // Selects the lines (so Ctrl+C works everywhere) and copies them where the browser lets
+  // the page write to the clipboard.
   function copy(button) {
     var code = document.getElementById(button.getAttribute("data-copies"));
-    var done = function () { button.textContent = "Copied"; };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(code.textContent).then(done);
-      return;
-    }
-    var range = document.createRange();  // file:// pages: select it for Ctrl+C instead
+    var range = document.createRange();
     range.selectNodeContents(code);
     window.getSelection().removeAllRanges();
     window.getSelection().addRange(range);
-    button.textContent = "Selected: press Ctrl+C";
+    var selected = function () { button.textContent = "Selected: press Ctrl+C"; };
+    if (!navigator.clipboard) {
+      selected();
+      return;
+    }
+    navigator.clipboard.writeText(code.textContent).then(function () {
+      button.textContent = "Copied";
+    }, selected);
   }
 
   form.hidden = false;
