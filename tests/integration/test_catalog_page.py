@@ -19,7 +19,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -167,6 +167,8 @@ def test_the_lines_shown_for_a_cell_are_exactly_the_ones_to_paste(
     button = entry.find_element(By.CSS_SELECTOR, "button.copy")
     button.click()  # selects the lines, and copies them where the clipboard may be written
     assert browser.execute_script("return window.getSelection().toString()") == lines
+    # The clipboard answers asynchronously: wait (bounded) for the button to say which it did.
+    WebDriverWait(browser, 10).until(lambda _: button.text != "Copy the lines")
     assert button.text in ("Copied", "Selected: press Ctrl+C")
     older = family(browser, "markupsafe", "3.0.2", "3.12")
     assert "moves" not in older.find_element(By.CSS_SELECTOR, "ul.tags").text
