@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +31,7 @@ WHEELS_DIR = "wheels"  # beside matrix.yml
 SUMS_NAME = "SHA256SUMS"
 HARD_LIMIT = 100 * 1024 * 1024  # GitHub rejects pushes with larger files.
 WARN_LIMIT = 50 * 1024 * 1024  # GitHub warns; large files bloat every clone forever.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def wheel_relpath(filename: str) -> PurePosixPath:
@@ -98,3 +100,29 @@ def files_beyond_retention(filenames: Iterable[str], keep: int) -> set[str]:
 def render_sha256sums(digests: Iterable[tuple[PurePosixPath, str]]) -> str:
     """The SHA256SUMS text (`sha256sum -c` format, sorted by path) for (path, sha256) pairs."""
     return "".join(f"{digest}  {path}\n" for path, digest in sorted(digests))
+
+
+def read_sha256sums(wheels_dir: Path) -> dict[PurePosixPath, str]:
+    """wheels/SHA256SUMS as path (relative to wheels/) → sha256; empty when there is none yet
+    (nothing published). Its lines must follow the layout: `<sha256>  <project>/<wheel>`."""
+    path = wheels_dir / SUMS_NAME
+    if not path.is_file():
+        return {}
+    sums: dict[PurePosixPath, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        relpath = PurePosixPath(name)
+        if not _SHA256.fullmatch(digest) or not _in_layout(relpath):
+            raise UserError(
+                f"{path}:{number}: not `<sha256>  <project>/<wheel filename>` — regenerate it "
+                "with `python -m generator commit-wheels` (it writes SHA256SUMS from the tree)"
+            )
+        sums[relpath] = digest
+    return sums
+
+
+def _in_layout(relpath: PurePosixPath) -> bool:
+    try:
+        return len(relpath.parts) == 2 and wheel_relpath(relpath.name) == relpath
+    except UserError:
+        return False

@@ -1,12 +1,13 @@
-"""The catalog: for each module, versions × Pythons down, archs across, each cell's status.
-
-Rendered as a static HTML page (GitHub Pages, no JavaScript) and as Markdown for a run's job
-summary ($GITHUB_STEP_SUMMARY). Combinations without a record (not in the matrix) show "·".
+"""The catalog's job summary ($GITHUB_STEP_SUMMARY): for each module, versions × Pythons
+down, archs across, each cell's status; the dead-line notices and failed builds above.
+Combinations without a record (not in the matrix) show "·". The page people use is
+catalog_page.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,15 +25,7 @@ SYMBOLS = {
     Served.MISSING: "❌",
 }
 _ABSENT = "·"
-_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem; }
-table { border-collapse: collapse; margin-bottom: 2rem; }
-th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: center; }
-th[scope=row] { text-align: left; font-weight: normal; }
-td.built { background: #d9f2d9; } td.upstream { background: #dbe9fb; }
-td.pure { background: #eee; } td.missing { background: #f8d3d3; font-weight: bold; }
-td.failed { background: #fbe5c8; font-weight: bold; }
-""".strip()
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
 
 @dataclass(frozen=True)
@@ -76,22 +69,24 @@ def summary_line(records: Sequence[CellRecord]) -> str:
     return f"{len(records)} cells — " + ", ".join(parts)
 
 
-def render_markdown(records: Sequence[CellRecord], title: str = "Wheel catalog") -> str:
+def render_markdown(
+    records: Sequence[CellRecord], title: str = "Wheel catalog", notices: Sequence[str] = ()
+) -> str:
     lines = [f"## {title}", "", summary_line(records), ""]
+    if notices:
+        lines += ["### Notices", "", *(f"- {notice}" for notice in notices), ""]
     failed = [r for r in sorted(records) if r.status is Served.FAILED]
     if failed:
         lines += ["### Failed builds", ""]
-        lines += [
-            f"- {r.cell}: {r.reason}" + (f" — [log]({r.log})" if r.log else "") for r in failed
-        ]
+        lines += [f"- {md(str(r.cell))}: {md(r.reason)}{_log_link(r.log, ' — ')}" for r in failed]
         lines.append("")
     for grid in _grids(records):
-        lines += [f"### {grid.module}", ""]
+        lines += [f"### {md(grid.module)}", ""]
         lines.append("| version | python | " + " | ".join(grid.arches) + " |")
         lines.append("|---|---|" + "---|" * len(grid.arches))
         for row in grid.rows:
             marks = [_mark(grid, row, arch) for arch in grid.arches]
-            lines.append(f"| {row.version} | {row.python} | " + " | ".join(marks) + " |")
+            lines.append(f"| {md(row.version)} | {row.python} | " + " | ".join(marks) + " |")
         lines.append("")
     return "\n".join(lines)
 
@@ -101,42 +96,19 @@ def _mark(grid: _Grid, row: Family, arch: str) -> str:
     if record is None:
         return _ABSENT
     text = f"{SYMBOLS[record.status]} {record.status}"
-    return f"[{text}]({record.log})" if record.log else text
+    return f"[{text}]({record.log})" if is_web_url(record.log) else text
 
 
-def render_html(records: Sequence[CellRecord], title: str = "Wheel catalog") -> str:
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        '<head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>\n{_CSS}\n</style></head>",
-        "<body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(summary_line(records))}</p>",
-    ]
-    for grid in _grids(records):
-        out.append(f'<h2 id="{html.escape(grid.module)}">{html.escape(grid.module)}</h2>')
-        out.append("<table>")
-        heads = "".join(f'<th scope="col">{html.escape(arch)}</th>' for arch in grid.arches)
-        out.append(f'<tr><th scope="col">version</th><th scope="col">python</th>{heads}</tr>')
-        for row in grid.rows:
-            tds = "".join(_html_cell(grid, row, arch) for arch in grid.arches)
-            head = (
-                f"<th scope=row>{html.escape(row.version)}</th><td>{html.escape(row.python)}</td>"
-            )
-            out.append(f"<tr>{head}{tds}</tr>")
-        out.append("</table>")
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+def md(text: str) -> str:
+    """Outside text (names, versions, reasons) as literal Markdown: no HTML (job summaries
+    render some), no table cell breaks, no links or emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
-def _html_cell(grid: _Grid, row: Family, arch: str) -> str:
-    record = grid.at(row, arch)
-    if record is None:
-        return f"<td>{_ABSENT}</td>"
-    text = f"{SYMBOLS[record.status]} {record.status}"
-    if record.log:
-        text = f'<a href="{html.escape(record.log)}">{text}</a>'
-    title = f' title="{html.escape(record.reason)}"' if record.reason else ""
-    return f'<td class="{record.status}"{title}>{text}</td>'
+def is_web_url(url: str) -> bool:
+    """Only http(s) URLs become links (never javascript: or data:)."""
+    return url.startswith(("https://", "http://"))
+
+
+def _log_link(log: str, before: str) -> str:
+    return f"{before}[log]({log})" if is_web_url(log) else ""

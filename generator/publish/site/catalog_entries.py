@@ -1,0 +1,174 @@
+"""What the catalog page shows, assembled from a publish run's inputs (no HTML here).
+
+One entry per family (module × version × Python): each arch's status and the wheel that
+serves it (with its sha256), the image references and lines to paste, and the dead-line
+notices about it. Wheel links come from wheels/SHA256SUMS (this repository's copies) and,
+for upstream and pure cells the lock names but wheels/ lacks, from the lock (PyPI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from generator.core.cells import Cell, Family, Served
+from generator.core.platforms import ARCHS, Arch, arch_sort_key, python_numbers
+from generator.core.tags import best_wheel
+from generator.core.versions import same_version, version_key
+from generator.core.wheels import FileRef, parse_wheel_name
+from generator.errors import UserError
+from generator.publish.interchange import CellRecord
+from generator.publish.site.usage import ImageUsage, image_usage
+
+SERVED = (Served.BUILT, Served.UPSTREAM, Served.PURE)  # a wheel exists: the image holds it
+
+
+class Notice(Protocol):
+    """A dead-line notice (generator.lock.coverage.DeadLine): version None is the module."""
+
+    @property
+    def module(self) -> str: ...
+    @property
+    def version(self) -> str | None: ...
+    @property
+    def message(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ArchEntry:
+    arch: Arch
+    record: CellRecord
+    wheel: FileRef | None  # the file that serves the cell, when known
+
+
+@dataclass(frozen=True)
+class FamilyEntry:
+    family: Family
+    archs: tuple[ArchEntry, ...]
+    usage: ImageUsage | None
+    no_image: str  # why usage is None ("" when there is an image)
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    families: tuple[FamilyEntry, ...]  # by module, newest version first, Pythons ascending
+    notices: tuple[str, ...]
+    archs: tuple[str, ...]  # every arch any cell has, in canonical order
+    pythons: tuple[str, ...]
+
+
+def build_catalog(
+    records: Sequence[CellRecord],
+    files: Iterable[FileRef],
+    repository: str,
+    *,
+    locked_wheels: Mapping[Cell, FileRef] | None = None,
+    notices: Sequence[Notice] = (),
+) -> Catalog:
+    """`files`: the published wheels; `locked_wheels`: the lock's upstream/pure wheel per cell."""
+    finder = _WheelFinder(files, locked_wheels or {})
+    by_family: dict[Family, list[CellRecord]] = {}
+    for record in records:
+        by_family.setdefault(record.cell.family, []).append(record)
+    newest = _newest_served(by_family)
+    families = tuple(
+        _family_entry(family, by_family[family], finder, repository, newest, notices)
+        for family in _ordered(by_family)
+    )
+    cells = [record.cell for record in records]
+    return Catalog(
+        families=families,
+        notices=tuple(notice.message for notice in notices),
+        archs=tuple(sorted({cell.arch for cell in cells}, key=arch_sort_key)),
+        pythons=tuple(sorted({cell.python for cell in cells}, key=_python_order)),
+    )
+
+
+def _ordered(families: Iterable[Family]) -> list[Family]:
+    """By module; newest version first, Pythons ascending inside it (stable sorts, last key
+    first)."""
+    by_python = sorted(families, key=lambda family: _python_order(family.python))
+    by_version = sorted(by_python, key=lambda family: version_key(family.version), reverse=True)
+    return sorted(by_version, key=lambda family: family.module)
+
+
+def _python_order(python: str) -> tuple[int, int, bool]:
+    return (*python_numbers(python), python.endswith("t"))
+
+
+def _newest_served(by_family: Mapping[Family, list[CellRecord]]) -> set[Family]:
+    """The families the moving `<module>-py<X.Y>` tag points at: per module and Python, the
+    newest version with a served arch (what the images verb finds newest in wheels/)."""
+    newest: dict[tuple[str, str], tuple[Version, Family]] = {}
+    for family, records in by_family.items():
+        if not any(record.status in SERVED for record in records):
+            continue
+        try:
+            version = Version(family.version)
+        except InvalidVersion:
+            continue  # no image tag for it anyway
+        key = (family.module, family.python)
+        if key not in newest or version > newest[key][0]:
+            newest[key] = (version, family)
+    return {family for _, family in newest.values()}
+
+
+def _family_entry(
+    family: Family,
+    records: list[CellRecord],
+    finder: _WheelFinder,
+    repository: str,
+    newest: set[Family],
+    notices: Sequence[Notice],
+) -> FamilyEntry:
+    ordered = sorted(records, key=lambda record: arch_sort_key(record.cell.arch))
+    archs = tuple(
+        ArchEntry(ARCHS[r.cell.arch], r, finder.serving(r) if r.status in SERVED else None)
+        for r in ordered
+    )
+    served = [entry.arch for entry in archs if entry.record.status in SERVED]
+    usage, no_image = None, "no arch has a wheel yet, so there is no image"
+    if served:
+        try:
+            usage = image_usage(family, served, repository, latest=family in newest)
+            no_image = ""
+        except UserError as error:
+            no_image = f"no image: {error}"
+    about = tuple(notice.message for notice in notices if _concerns(notice, family))
+    return FamilyEntry(family, archs, usage, no_image, about)
+
+
+def _concerns(notice: Notice, family: Family) -> bool:
+    if canonicalize_name(notice.module) != canonicalize_name(family.module):
+        return False
+    return notice.version is None or same_version(notice.version, family.version)
+
+
+class _WheelFinder:
+    """The wheel that serves a cell: the lock's file for fetched cells (this repository's copy
+    when wheels/ has it), else the file pip would pick among the published ones."""
+
+    def __init__(self, files: Iterable[FileRef], locked: Mapping[Cell, FileRef]) -> None:
+        self._by_name = {file.filename: file for file in files}
+        self._by_release: dict[tuple[str, Version], list[str]] = {}
+        for filename in self._by_name:
+            name = parse_wheel_name(filename)
+            self._by_release.setdefault((name.project, name.version), []).append(filename)
+        self._locked = locked
+
+    def serving(self, record: CellRecord) -> FileRef | None:
+        cell = record.cell
+        locked = self._locked.get(cell)
+        if locked is not None:
+            return self._by_name.get(locked.filename, locked)
+        try:
+            release = (canonicalize_name(cell.module), Version(cell.version))
+        except InvalidVersion:
+            return None
+        best = best_wheel(self._by_release.get(release, ()), cell.python, cell.arch)
+        return self._by_name[best] if best else None
