@@ -231,3 +231,20 @@ def test_a_requirements_pin_chooses_the_version(
     assert [p.name for p in wheels.iterdir()] == [
         "MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_aarch64.whl"
     ]
+
+
+def test_the_offline_check_names_a_missing_dependency(tmp_path: Path, published: Path) -> None:
+    """The check every bundle arch passes before it is imaged: all members install together
+    from the folder alone (here cffi's dependency pycparser is missing)."""
+    from generator.errors import Failure
+    from generator.publish.closure import Target, verify_target
+
+    folder = tmp_path / "arm"
+    folder.mkdir()
+    for wheel in (published / "cffi").glob("*aarch64.whl"):
+        shutil.copy(wheel, folder)
+    target = Target("bundle web (python 3.12, aarch64)", ("cffi",), "3.12", "aarch64")
+    with pytest.raises(Failure, match=r"bundle web .* no compatible wheel for 'pycparser'"):
+        verify_target(target, folder)
+    shutil.copy(next((published / "pycparser").glob("*.whl")), folder)
+    verify_target(target, folder)  # complete now
