@@ -48,7 +48,9 @@ def missing_distribution(pip_output: str) -> str | None:
     match = _NO_MATCH.search(pip_output)
     if not match:
         return None
+    # With a marker pip writes `pycparser; implementation_name != "PyPy"`: the name ends at `;`.
+    text = match.group(1).rstrip(";")
     try:
-        return Requirement(match.group(1)).name
+        return Requirement(text).name
     except InvalidRequirement:
-        return match.group(1)
+        return text

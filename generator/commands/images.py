@@ -1,4 +1,5 @@
-"""`images`: build (and push) the wheel images of every cell a publish run verified.
+"""`images`: build (and push) the wheel images of every cell a publish run verified, and
+of every bundle of matrix.yml with a module among those cells.
 
 The batch form of `image`, for the workflow's publish job: one call for all cells.
 """
@@ -22,9 +23,15 @@ from generator.commands.common import (
 from generator.errors import UserError
 from generator.fileio import write_atomically
 from generator.github import write_outputs
-from generator.matrix.load import load_matrix
-from generator.publish.images.contents import default_repository, provenance_from
-from generator.publish.images.engines import ENGINES, choose_engine
+from generator.matrix.bundles import ResolvedBundle
+from generator.matrix.load import DEFAULT_MATRIX, LoadedMatrix, load_matrix
+from generator.publish.images.bundles import publish_bundle, touched_bundles
+from generator.publish.images.contents import (
+    Provenance,
+    default_repository,
+    provenance_from,
+)
+from generator.publish.images.engines import ENGINES, Engine, choose_engine
 from generator.publish.images.families import (
     archs_with_wheels,
     families,
@@ -77,7 +84,8 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    registry = args.registry or load_matrix(args.matrix).model.registry or default_repository()
+    matrix = _matrix(args.matrix, needed=not args.registry)
+    registry = args.registry or (matrix and matrix.model.registry) or default_repository()
     if not registry:
         raise UserError("--registry is required outside GitHub Actions, e.g. ghcr.io/owner/repo")
     if not args.collected.is_dir():
@@ -85,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
             f"--collected {args.collected}: no such folder — pass the folder that "
             "`collect --output-dir` filled"
         )
-    grouped = families(read_cells(args.cells))
+    cells = read_cells(args.cells)
+    grouped = families(cells)
     pythons = {family.python for family in grouped}
     newest = newest_versions([args.collected, args.wheels], pythons)
     engine = choose_engine(
@@ -109,8 +118,45 @@ def run(args: argparse.Namespace) -> int:
             log=lambda line: print(line, file=sys.stderr),
             pushed_digests=digests,
         )
+    bundles = touched_bundles(matrix.bundles if matrix else (), cells)
+    made += _publish_bundles(
+        bundles, [args.collected, args.wheels], registry, provenance, engine, digests
+    )
     if args.output:
         write_atomically(args.output, subject_checksums(digests))
     write_outputs(args.github_output, {"pushed": len(digests)})
     print("\n".join(made))
     return 0
+
+
+def _matrix(path: str, *, needed: bool) -> LoadedMatrix | None:
+    """The matrix, for its registry and bundles. With --registry given, a missing default
+    ./matrix.yml means no bundles: `images` then works on a cells file alone."""
+    if not needed and path == DEFAULT_MATRIX and not Path(path).is_file():
+        return None
+    return load_matrix(path)
+
+
+def _publish_bundles(
+    bundles: list[ResolvedBundle],
+    sources: list[Path],
+    registry: str,
+    provenance: Provenance,
+    engine: Engine,
+    digests: dict[str, str],
+) -> list[str]:
+    made: list[str] = []
+    for bundle in bundles:
+        references, left_out = publish_bundle(
+            bundle,
+            sources,
+            registry,
+            provenance,
+            engine,
+            log=lambda line: print(line, file=sys.stderr),
+            pushed_digests=digests,
+        )
+        made += references
+        for gap in left_out:
+            print(gap, file=sys.stderr)
+    return made

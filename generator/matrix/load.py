@@ -16,7 +16,15 @@ from packaging.utils import InvalidName, canonicalize_name
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import MatrixError, UserError
-from generator.matrix.model import Defaults, Exclusion, Matrix, ModuleSpec, ResolvedModule
+from generator.matrix.bundles import ResolvedBundle, resolve_bundles
+from generator.matrix.model import (
+    BundleSpec,
+    Defaults,
+    Exclusion,
+    Matrix,
+    ModuleSpec,
+    ResolvedModule,
+)
 from generator.matrix.policy import parse_policy
 from generator.matrix.yamlpos import LocatedDocument, Path, load_located
 
@@ -28,6 +36,7 @@ class LoadedMatrix:
     path: FsPath
     model: Matrix
     modules: tuple[ResolvedModule, ...]
+    bundles: tuple[ResolvedBundle, ...] = ()
 
     @property
     def root(self) -> FsPath:
@@ -66,8 +75,12 @@ def parse_matrix(text: str, file: FsPath) -> LoadedMatrix:
     """Validate matrix text as if it were the file `file` (hooks are looked up beside it)."""
     document = load_located(text, str(file))
     model = _validate(document)
-    modules = _resolve(model, document, file.resolve().parent)
-    return LoadedMatrix(file.resolve(), model, modules)
+    root = file.resolve().parent
+    modules = _resolve(model, document, root)
+    bundles, errors = resolve_bundles(model, modules, document, root)
+    if errors:
+        raise MatrixErrors(errors)
+    return LoadedMatrix(file.resolve(), model, modules, bundles)
 
 
 def _validate(document: LocatedDocument) -> Matrix:
@@ -113,6 +126,8 @@ _EXPECTED = {
     "images": "a mapping arch → image reference, e.g. {x86_64: mirror/musllinux_1_2_x86_64}",
     "reason": "a sentence saying why",
     "prefer": "build or wheel",
+    "bundles": "a mapping of bundle name → a list of modules or {requirements: FILE}",
+    "requirements": "a path to a requirements file in this repository, e.g. requirements.txt",
 }
 _PATTERN_FIX = {
     "before-all": "give a path inside hooks/ (no `..`), e.g. hooks/lxml.sh",
@@ -123,6 +138,7 @@ _PATTERN_FIX = {
     "index-url": "give an http(s) URL of a simple index, e.g. https://pypi.org/simple/",
     "registry": "give HOST/NAMESPACE in lower case, e.g. docker.io/myname/musl-wheels",
     "images": "give an image reference, e.g. mirror.example/pypa/musllinux_1_2_x86_64:2026.11",
+    "bundles": "use lower-case letters, digits and single '-', at most 64, e.g. web-app",
 }
 
 
@@ -146,8 +162,14 @@ def _explain(document: LocatedDocument, detail: Any, kind: str, path: Path) -> M
     if kind == "too_short":
         if path == ("modules",):
             return document.error(path, "the matrix has no modules", "add at least one module")
+        if path[:1] == ("bundles",):
+            return document.error(
+                path, f"bundle '{path[1]}' is empty", "list its modules or remove it"
+            )
         return document.error(path, f"'{field}' is empty", "list at least one entry or remove it")
-    if kind == "string_pattern_mismatch":
+    if kind == "string_pattern_mismatch" or (
+        kind == "string_too_long" and "[key]" in detail["loc"]
+    ):
         return _pattern_mismatch(document, detail, path)
     expected = _expected(path, field, detail)
     shown = _describe(_value_at(document.data, path))
@@ -175,6 +197,11 @@ def _pattern_mismatch(document: LocatedDocument, detail: Any, path: Path) -> Mat
 def _expected(path: Path, field: str, detail: Any) -> str:
     if len(path) == 2 and path[0] == "modules":  # a module's entry itself
         return 'a version in quotes ("6.0.2"), a list of versions, or a mapping of settings'
+    if path[:1] == ("bundles",) and len(path) > 1:
+        if len(path) == 2:  # a bundle's entry itself
+            return "a list of module names, or {modules: [...]} or {requirements: FILE}"
+        if field == "modules" or isinstance(path[-1], int):
+            return "a list of module names, e.g. [lxml, psycopg2]"
     if field == "versions" and "exclude" in path:
         return 'a PEP 440 specifier in quotes, e.g. "<2" or "==1.0.*"'
     return _EXPECTED.get(field, str(detail["msg"]).lower())
@@ -196,6 +223,8 @@ def _allowed_keys(parent: Path) -> list[str]:
         model = Defaults
     elif parent[:1] == ("modules",):
         model = Exclusion if "exclude" in parent else ModuleSpec
+    elif parent[:1] == ("bundles",):
+        model = BundleSpec
     return [field.alias or name for name, field in model.model_fields.items()]
 
 

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    model_validator,
 )
 
 from generator.core.platforms import ARCHS, PYTHONS
@@ -253,6 +254,53 @@ ModuleEntry = Annotated[
 ]
 
 
+# Bundles: the tag `bundle-<name>-py3.14t-ppc64le` must stay within Docker's 128 characters.
+BundleName = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+
+
+class BundleSpec(_Strict):
+    """One image for an application: its modules by name, or a requirements file naming them."""
+
+    # The schema says "exactly one of the two", as _one_source does.
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["modules"]}, {"required": ["requirements"]}]}
+    )
+
+    modules: Annotated[
+        list[str] | None,
+        WithJsonSchema({"type": "array", "items": {"type": "string"}, "minItems": 1}),
+    ] = Field(default=None, min_length=1, description="Modules of this matrix the image holds")
+    requirements: Annotated[str | None, WithJsonSchema({"type": "string", "minLength": 1})] = Field(
+        default=None,
+        min_length=1,
+        description="A requirements file in this repository (path relative to matrix.yml) "
+        "naming the modules, with optional version specifiers",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> BundleSpec:
+        if (self.modules is None) == (self.requirements is None):
+            raise ValueError(
+                "a bundle needs `modules` or `requirements`, not both or neither — "
+                "write e.g. `modules: [lxml, psycopg2]` or `requirements: requirements.txt`"
+            )
+        return self
+
+
+def _normalise_bundle_entry(value: object) -> object:
+    """`web: [lxml, psycopg2]` is shorthand for `{modules: [...]}`."""
+    return {"modules": value} if isinstance(value, list) else value
+
+
+BundleEntry = Annotated[
+    BundleSpec,
+    BeforeValidator(
+        _normalise_bundle_entry,
+        json_schema_input_type=Annotated[list[str], Field(min_length=1)] | BundleSpec,
+    ),
+]
+
+
 class Matrix(_Strict):
     """matrix.yml: modules × versions × Python × arch."""
 
@@ -289,6 +337,14 @@ class Matrix(_Strict):
             "Keep only the newest N versions of each module in wheels/ (older wheels leave "
             "git's tip, and so the pip index; the images keep every version). Default: all"
         ),
+    )
+    bundles: dict[BundleName, BundleEntry] = Field(
+        default={},
+        description=(
+            "One multi-arch image per bundle and Python, bundle-<name>-py<X.Y>, holding the "
+            "wheels of all its modules and their dependencies: one COPY --from for an app"
+        ),
+        json_schema_extra={"additionalProperties": False},  # names outside the pattern
     )
 
 

@@ -10,6 +10,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core.cells import Cell
@@ -18,9 +19,30 @@ from generator.errors import Failure
 from generator.pip import missing_distribution, offline_env, run_pip
 
 
+@dataclass(frozen=True)
+class Target:
+    """Requirements pip installs together on one CPython × musllinux arch: a cell's one
+    requirement, or a bundle's modules."""
+
+    what: str  # for messages: the cell, or `bundle web (python 3.12, aarch64)`
+    requirements: tuple[str, ...]
+    python: str
+    arch: str
+
+    @classmethod
+    def of(cls, cell: Cell) -> Target:
+        return cls(str(cell), (cell.requirement,), cell.python, cell.arch)
+
+
 def verify_cell(cell: Cell, find_links: Path) -> None:
     """Succeed when pip resolves the cell offline from `find_links` alone; else name the gap."""
-    with tempfile.TemporaryDirectory(prefix="verify-") as target:
+    verify_target(Target.of(cell), find_links)
+
+
+def verify_target(target: Target, find_links: Path) -> None:
+    """Succeed when pip resolves all the target's requirements together offline from
+    `find_links` alone; else name the gap."""
+    with tempfile.TemporaryDirectory(prefix="verify-") as scratch:
         result = run_pip(
             [
                 "install",
@@ -28,15 +50,17 @@ def verify_cell(cell: Cell, find_links: Path) -> None:
                 "--no-index",
                 "--find-links",
                 str(find_links),
-                *pip_target_args(cell.python, cell.arch),
+                *pip_target_args(target.python, target.arch),
                 "--target",
-                target,
-                cell.requirement,
+                scratch,
+                *target.requirements,
             ],
             offline_env(),
         )
     if result.returncode != 0:
-        raise Failure(f"{cell} does not install offline from {find_links}: {_explain(result)}")
+        raise Failure(
+            f"{target.what} does not install offline from {find_links}: {_explain(result)}"
+        )
 
 
 def download_closure(
@@ -45,6 +69,13 @@ def download_closure(
     """Let pip download the cell's requirement and its whole dependency closure into `into`:
     offline from `find_links` alone, or online with the caller's pip configuration (index URL)
     where `find_links` still count as candidates."""
+    return download_target(Target.of(cell), into, find_links, offline=offline)
+
+
+def download_target(
+    target: Target, into: Path, find_links: Sequence[Path], *, offline: bool
+) -> list[Path]:
+    """`download_closure` for all of a target's requirements resolved together."""
     links = [arg for link in link_dirs(find_links) for arg in ("--find-links", str(link))]
     if offline:
         links.append("--no-index")
@@ -54,13 +85,13 @@ def download_closure(
             "--dest",
             str(into),
             *links,
-            *pip_target_args(cell.python, cell.arch),
-            cell.requirement,
+            *pip_target_args(target.python, target.arch),
+            *target.requirements,
         ],
         offline_env() if offline else dict(os.environ),
     )
     if result.returncode != 0:
-        raise Failure(f"cannot gather the dependencies of {cell}: {_explain(result)}")
+        raise Failure(f"cannot gather the dependencies of {target.what}: {_explain(result)}")
     return sorted(into.glob("*.whl"))
 
 

@@ -25,7 +25,7 @@ from generator.errors import UserError
 from generator.publish.images.tags import arch_tag, list_tag, moving_tag, repository_name
 
 CONTAINERFILE = "Containerfile"
-_OCI = "org.opencontainers.image."
+OCI = "org.opencontainers.image."
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class ArchImage:
 @dataclass(frozen=True)
 class ImageSet:
     repository: str
-    family: Family
+    subject: Mapping[str, str]  # what the images serve: module, version, python (or bundle)
     images: tuple[ArchImage, ...]
     list_reference: str
     moving_reference: str | None  # set only for the newest version (--latest)
@@ -64,9 +64,7 @@ class ImageSet:
         """What the verb prints for the workflow and for people (`--dry-run --json`)."""
         return {
             "repository": self.repository,
-            "module": self.family.module,
-            "version": self.family.version,
-            "python": self.family.python,
+            **self.subject,
             "list": self.list_reference,
             "moving": self.moving_reference,
             "platforms": [image.arch.docker_platform for image in self.images],
@@ -105,7 +103,7 @@ def image_set(
     )
     return ImageSet(
         repository=repository,
-        family=family,
+        subject={"module": family.module, "version": family.version, "python": family.python},
         images=images,
         list_reference=f"{repository}:{list_tag(family)}",
         moving_reference=f"{repository}:{moving_tag(family)}" if latest else None,
@@ -202,9 +200,9 @@ def _arch_image(
     chosen = select_wheels(wheels, family, arch, where)
     tag = arch_tag(family, arch)
     labels = _common(family, provenance) | {
-        _OCI + "title": f"{family.module} {family.version} wheels, CPython {family.python}, "
+        OCI + "title": f"{family.module} {family.version} wheels, CPython {family.python}, "
         f"{arch.docker_platform}",
-        _OCI + "description": f"musllinux wheels of {family.module} {family.version} for CPython "
+        OCI + "description": f"musllinux wheels of {family.module} {family.version} for CPython "
         f"{family.python} on {arch.docker_platform} ({arch.name}): "
         + " ".join(wheel.name for wheel in chosen),
     }
@@ -216,19 +214,24 @@ def _list_annotations(
 ) -> dict[str, str]:
     platforms = ", ".join(image.arch.docker_platform for image in images)
     return _common(family, provenance) | {
-        _OCI + "title": f"{family.module} {family.version} wheels, CPython {family.python}",
-        _OCI + "description": f"musllinux wheels of {family.module} {family.version} for CPython "
+        OCI + "title": f"{family.module} {family.version} wheels, CPython {family.python}",
+        OCI + "description": f"musllinux wheels of {family.module} {family.version} for CPython "
         f"{family.python} on {platforms}; `COPY --from=<this image> / /wheels/` picks the "
         "platform's wheels",
     }
 
 
 def _common(family: Family, provenance: Provenance) -> dict[str, str]:
-    labels = {_OCI + "version": family.version, _OCI + "created": provenance.created_iso}
+    return {OCI + "version": family.version} | provenance_labels(provenance)
+
+
+def provenance_labels(provenance: Provenance) -> dict[str, str]:
+    """The OCI labels every image carries: when it was made, and from which source."""
+    labels = {OCI + "created": provenance.created_iso}
     if provenance.source:
-        labels[_OCI + "source"] = provenance.source
+        labels[OCI + "source"] = provenance.source
     if provenance.revision:
-        labels[_OCI + "revision"] = provenance.revision
+        labels[OCI + "revision"] = provenance.revision
     return labels
 
 

@@ -12,6 +12,14 @@
 - <arch> is Docker's `${TARGETARCH}${TARGETVARIANT}`: amd64 arm64 armv7 386 ppc64le s390x
   riscv64, so a Dockerfile can write `-py3.12-${TARGETARCH}${TARGETVARIANT}` if it prefers.
 
+A bundle of matrix.yml (one image for an application's modules) has no version:
+
+    bundle-<name>-py<X.Y>-<arch>       one architecture        bundle-web-py3.12-arm64
+    bundle-<name>-py<X.Y>              multi-arch list (moves) bundle-web-py3.12
+
+matrix.yml refuses a bundle `<name>` beside a module `bundle-<name>`, whose moving tag it
+would be.
+
 Module and version are joined without a separator (as moonbuggy's images do), so `foo1` 2.0
 and `foo` 12.0 would share a tag; no real pair on PyPI is known to clash.
 """
@@ -49,6 +57,14 @@ def moving_tag(family: Family) -> str:
 
 def arch_tag(family: Family, arch: Arch) -> str:
     return checked_tag(f"{list_tag(family)}-{arch.docker_arch}")
+
+
+def bundle_list_tag(bundle: str, python: str) -> str:
+    return checked_tag(f"bundle-{bundle}-py{python_text(python)}")
+
+
+def bundle_arch_tag(bundle: str, python: str, arch: Arch) -> str:
+    return checked_tag(f"{bundle_list_tag(bundle, python)}-{arch.docker_arch}")
 
 
 def image_family(module: str, version: str, python: str) -> Family:

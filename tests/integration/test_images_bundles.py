@@ -1,0 +1,250 @@
+"""Bundle images: with real buildah, a real Debian docker-registry on 127.0.0.1 and real
+musllinux wheels from PyPI, the publish job's `images` verb pushes `bundle-<name>-py<X.Y>`
+holding all the bundle's modules and their dependencies; a downstream `COPY --from` of that
+one image gets every wheel of its platform (and nothing else), and pip installs the whole
+bundle offline from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.wheels import download_wheels
+
+from generator import cli
+from generator.core.cells import Cell
+from generator.matrix.bundles import ResolvedBundle
+from generator.publish.images.bundles import bundle_image_set, touched_bundles
+from generator.publish.images.contents import Provenance
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+needs_tools = pytest.mark.skipif(
+    (shutil.which("buildah") is None or shutil.which("docker-registry") is None) and not IN_CI,
+    reason="buildah or docker-registry not installed (scripts/install-system-deps)",
+)
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+ARCHES = ("x86_64", "aarch64")
+
+MATRIX = """\
+defaults:
+  python: ["3.12"]
+  arch: [x86_64, aarch64, armv7l]
+modules:
+  markupsafe: ["3.0.2", "3.0.3"]
+  cffi: "2.0.0"
+  six: "1.17.0"
+bundles:
+  web: [markupsafe, cffi]
+  pinned:
+    requirements: apps/pinned.txt
+"""
+
+
+def bundle(name: str = "web", members: tuple[str, ...] = ("markupsafe", "cffi")) -> ResolvedBundle:
+    return ResolvedBundle(name, members, members, ("3.12",), ARCHES)
+
+
+# ---------------------------------------------------------------- which bundles, which tags
+
+
+def test_only_bundles_with_a_published_member_are_rebuilt() -> None:
+    web, other = bundle(), bundle("other", ("six",))
+    cells = [Cell("cffi", "2.0.0", "3.12", "x86_64")]
+    assert touched_bundles([web, other], cells) == [web]
+    assert touched_bundles([web, other], []) == []
+
+
+def test_a_bundle_list_is_tagged_by_name_and_python(tmp_path: Path) -> None:
+    wheel = tmp_path / "cffi-2.0.0-cp312-cp312-musllinux_1_2_aarch64.whl"
+    plan = bundle_image_set(
+        bundle(), "3.12", {"aarch64": (wheel,)}, "ghcr.io/o/r", Provenance(1795219200)
+    )
+    assert plan.list_reference == "ghcr.io/o/r:bundle-web-py3.12"
+    assert [image.reference for image in plan.images] == ["ghcr.io/o/r:bundle-web-py3.12-arm64"]
+    assert plan.moving_reference is None  # the list is the moving tag
+    assert plan.to_json()["bundle"] == "web"
+    assert wheel.name in plan.images[0].labels["org.opencontainers.image.description"]
+
+
+# ---------------------------------------------------------------- real images
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """wheels/<project>/ as the repository lays them out: two markupsafe versions, cffi and
+    its pure dependency pycparser, and six (a module outside the bundle)."""
+    root = tmp_path_factory.mktemp("published")
+    for arch in ARCHES:
+        platform = f"musllinux_1_2_{arch}"
+        download_wheels(root / "markupsafe", platform, "3.12", "markupsafe==3.0.3")
+        download_wheels(root / "markupsafe", platform, "3.12", "markupsafe==3.0.2")
+        download_wheels(root / "cffi", platform, "3.12", "cffi==2.0.0")
+    download_wheels(root / "pycparser", "musllinux_1_2_x86_64", "3.12", "pycparser==2.23")
+    download_wheels(root / "six", "musllinux_1_2_x86_64", "3.12", "six==1.17.0")
+    return root
+
+
+def checkout(tmp_path: Path) -> Path:
+    (tmp_path / "apps").mkdir(parents=True)
+    (tmp_path / "apps" / "pinned.txt").write_text("markupsafe==3.0.2\n")
+    (tmp_path / "matrix.yml").write_text(MATRIX)
+    return tmp_path / "matrix.yml"
+
+
+def buildah_env(root: Path) -> dict[str, str]:
+    """buildah with its own vfs store under `root` (nothing shared with other tests)."""
+    root.mkdir(parents=True)
+    conf = root / "storage.conf"
+    conf.write_text(
+        f'[storage]\ndriver = "vfs"\ngraphroot = "{root / "graph"}"\nrunroot = "{root / "run"}"\n'
+    )
+    return os.environ | {"CONTAINERS_STORAGE_CONF": str(conf)}
+
+
+def buildah(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        ["buildah", *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, f"buildah {' '.join(args)}:\n{result.stderr}"
+    return result.stdout.strip()
+
+
+def copy_from(reference: str, platform: str, work: Path) -> Path:
+    """A downstream `COPY --from=reference / /wheels/` for `platform` in a fresh store (so
+    the image comes from the registry); the folder of what landed in /wheels."""
+    env = buildah_env(work / "store")
+    (work / "context").mkdir()
+    (work / "context" / "Containerfile").write_text(
+        f"FROM scratch\nCOPY --from={reference} / /wheels/\n"
+    )
+    context = str(work / "context")
+    buildah(
+        env, "bud", "--quiet", "--tls-verify=false", "--platform", platform, "-t", "app", context
+    )
+    container = buildah(env, "from", "app")
+    try:
+        mounted = Path(buildah(env, "mount", container))
+        assert sorted(p.name for p in mounted.iterdir()) == ["wheels"]  # nothing else
+        shutil.copytree(mounted / "wheels", work / "wheels")
+    finally:
+        buildah(env, "rm", container)
+    return work / "wheels"
+
+
+def pip_installs(folder: Path, arch: str, *requirements: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index"]
+    command += ["--find-links", str(folder), "--only-binary=:all:", "--python-version", "3.12"]
+    command += ["--platform", f"musllinux_1_2_{arch}", "--target", str(folder.parent / "t")]
+    return subprocess.run(
+        [*command, *requirements], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def index_of(registry: str, reference: str) -> tuple[str, dict[str, Any]]:
+    path, tag = reference.removeprefix(f"{registry}/").rsplit(":", 1)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 only
+    request = urllib.request.Request(
+        f"http://{registry}/v2/{path}/manifests/{tag}", headers={"Accept": OCI_INDEX}
+    )
+    with opener.open(request, timeout=10) as answer:
+        return answer.headers["Docker-Content-Digest"], json.loads(answer.read())
+
+
+@needs_tools
+def test_one_copy_from_serves_the_whole_bundle(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    published: Path,
+    registry: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(
+        "CONTAINERS_STORAGE_CONF", buildah_env(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+    )
+    matrix = checkout(tmp_path / "checkout")
+    collected = tmp_path / "collected"  # this run rebuilt cffi; the rest is in wheels/
+    shutil.copytree(published / "cffi", collected)
+    cells = [{"module": "cffi", "version": "2.0.0", "python": "3.12", "arch": a} for a in ARCHES]
+    (tmp_path / "cells.json").write_text(json.dumps(cells))
+    repository = f"{registry}/musl/wheels"
+    argv = ["images", "--cells", str(tmp_path / "cells.json"), "--collected", str(collected)]
+    argv += ["--wheels", str(published), "--matrix", str(matrix), "--registry", repository]
+    argv += ["--push", "--insecure", "--engine", "buildah", "--output", str(tmp_path / "subj")]
+    assert cli.main(argv) == 0
+    out, err = capsys.readouterr()
+
+    listed = f"{repository}:bundle-web-py3.12"
+    made = out.split()
+    assert {listed, f"{listed}-amd64", f"{listed}-arm64"} <= set(made)
+    assert not any("bundle-pinned" in reference for reference in made)  # no member published
+    # armv7l is in every member's matrix entry but has no wheels: left out, and said so.
+    assert "warning: bundle web py3.12: armv7l left out" in err
+    assert "no compatible wheel for 'markupsafe'" in err or "'cffi'" in err
+
+    digest, index = index_of(registry, listed)
+    assert sorted(m["platform"]["architecture"] for m in index["manifests"]) == ["amd64", "arm64"]
+    assert f"{digest.removeprefix('sha256:')}  {listed}\n" in (tmp_path / "subj").read_text()
+
+    for arch, platform in (("aarch64", "linux/arm64"), ("x86_64", "linux/amd64")):
+        wheels = copy_from(listed, platform, tmp_path / arch)
+        assert sorted(p.name for p in wheels.iterdir()) == [
+            f"cffi-2.0.0-cp312-cp312-musllinux_1_2_{arch}.whl",
+            f"markupsafe-3.0.3-cp312-cp312-musllinux_1_2_{arch}.whl",  # the newest, only
+            "pycparser-2.23-py3-none-any.whl",  # cffi's dependency
+        ]  # and not six: it is no member's dependency
+        done = pip_installs(wheels, arch, "markupsafe", "cffi")
+        assert done.returncode == 0, done.stdout + done.stderr
+        other = "x86_64" if arch == "aarch64" else "aarch64"
+        assert pip_installs(wheels, other, "cffi").returncode != 0  # the check can fail
+
+
+@needs_tools
+def test_a_requirements_pin_chooses_the_version(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    published: Path,
+    registry: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(
+        "CONTAINERS_STORAGE_CONF", buildah_env(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+    )
+    matrix = checkout(tmp_path / "checkout")
+    cells = [{"module": "markupsafe", "version": "3.0.2", "python": "3.12", "arch": "aarch64"}]
+    (tmp_path / "cells.json").write_text(json.dumps(cells))
+    repository = f"{registry}/musl/wheels"
+    argv = ["images", "--cells", str(tmp_path / "cells.json"), "--collected", str(published)]
+    argv += ["--wheels", str(published), "--matrix", str(matrix), "--registry", repository]
+    assert cli.main([*argv, "--push", "--insecure", "--engine", "buildah"]) == 0
+    assert f"{repository}:bundle-pinned-py3.12" in capsys.readouterr().out.split()
+    wheels = copy_from(f"{repository}:bundle-pinned-py3.12", "linux/arm64", tmp_path / "down")
+    assert [p.name for p in wheels.iterdir()] == [
+        "MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_aarch64.whl"
+    ]
+
+
+def test_the_offline_check_names_a_missing_dependency(tmp_path: Path, published: Path) -> None:
+    """The check every bundle arch passes before it is imaged: all members install together
+    from the folder alone (here cffi's dependency pycparser is missing)."""
+    from generator.errors import Failure
+    from generator.publish.closure import Target, verify_target
+
+    folder = tmp_path / "arm"
+    folder.mkdir()
+    for wheel in (published / "cffi").glob("*aarch64.whl"):
+        shutil.copy(wheel, folder)
+    target = Target("bundle web (python 3.12, aarch64)", ("cffi",), "3.12", "aarch64")
+    with pytest.raises(Failure, match=r"bundle web .* no compatible wheel for 'pycparser'"):
+        verify_target(target, folder)
+    shutil.copy(next((published / "pycparser").glob("*.whl")), folder)
+    verify_target(target, folder)  # complete now
