@@ -18,6 +18,7 @@ Faults are queued per path and consumed one per request; see `Fault`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -190,11 +191,12 @@ class FixtureIndex:
                     self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
-                    for index_ in range(len(body)):
-                        if index.stopping.wait(timeout=0.05):
-                            break
-                        self.wfile.write(body[index_ : index_ + 1])
-                        self.wfile.flush()
+                    with contextlib.suppress(ConnectionError):  # the client gave up
+                        for index_ in range(len(body)):
+                            if index.stopping.wait(timeout=0.05):
+                                break
+                            self.wfile.write(body[index_ : index_ + 1])
+                            self.wfile.flush()
                     self.close_connection = True
                     return
                 if fault and fault.kind == "gzip-bomb":
