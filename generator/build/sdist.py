@@ -9,6 +9,7 @@ from packaging.version import InvalidVersion, Version
 
 from generator.core.wheels import sha256_of_file
 from generator.errors import Failure, UserError
+from generator.fileio import path_under
 from generator.http import download
 from generator.pypi import transport
 from generator.pypi.client import PyPIClient, VersionNotFound
@@ -24,7 +25,7 @@ def fetch_sdist(
     """
     sdist = find_sdist(client, module, version)
     sha256 = _expected_hash(sdist, expected_sha256)
-    target = dest / sdist.filename
+    target = path_under(dest, sdist.filename)
     if target.is_file() and sha256_of_file(target) == sha256:
         return target
     # Streamed to disk, not held in memory; bounded and retried like every index answer.

@@ -10,7 +10,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from generator.core.wheels import FileRef, sha256_of_file
-from generator.fileio import copy_atomically
+from generator.fileio import copy_atomically, path_under
 from generator.http import download, new_session
 from generator.publish.repository import HARD_LIMIT
 
@@ -31,7 +31,7 @@ def fetch_wheel(
 ) -> Path:
     """Place the wheel at dest/<filename>, copied from a local file with the right hash when one
     exists (e.g. already in wheels/), downloaded otherwise; the hash is checked either way."""
-    target = dest / entry.filename
+    target = path_under(dest, entry.filename)
     for candidate in [target, *local]:
         if candidate.is_file() and sha256_of_file(candidate) == entry.sha256:
             if candidate != target:
