@@ -103,3 +103,26 @@ def test_a_dripping_answer_ends_at_the_deadline(hostile: FixtureIndex, tmp_path:
     assert run.returncode == 1 and "did not arrive within 1 s" in run.stderr, run
     assert_bounded(run, cpu=5.0)
     assert_six_not_locked(tmp_path)
+
+
+def test_a_gzip_bomb_download_stops_at_the_cap_and_leaves_nothing(
+    hostile: FixtureIndex, tmp_path: Path
+) -> None:
+    """A wheel download that inflates to 512 MB; `collect` with the cap lowered to 16 MB
+    stops there, in bounded memory and time, and its output folder stays empty."""
+    name = "demo-1.0-py3-none-any.whl"
+    hostile.routes[f"/files/{name}"] = (200, "application/zip", b"never sent")
+    hostile.inject(f"/files/{name}", Fault("gzip-bomb", size=512 << 20))
+    fetch = tmp_path / "fetch.json"
+    url = f"{hostile.url}/files/{name}"
+    fetch.write_text(json.dumps([{"filename": name, "url": url, "sha256": "0" * 64}]))
+    (tmp_path / "cells.json").write_text("[]")
+    out = tmp_path / "out"
+    run = run_generator_measured(
+        "collect", "--fetch", str(fetch), "--cells", str(tmp_path / "cells.json"),
+        "--wheels", str(tmp_path / "none"), "--no-dependencies", "--output-dir", str(out),
+        overrides={"generator.publish.fetch.MAX_WHEEL_BYTES": 16 << 20}, timeout=TIMEOUT_S,
+    )  # fmt: skip
+    assert run.returncode == 1 and "larger than 16 MB decoded" in run.stderr, run
+    assert_bounded(run)
+    assert list(out.iterdir()) == []
