@@ -53,6 +53,10 @@ def new_session(adapter: HTTPAdapter | None = None) -> requests.Session:
 _CHUNK = 64 << 10
 
 
+class TooLarge(Failure):
+    """A body past its size cap: not read further."""
+
+
 def bounded_chunks(response: requests.Response, limit: int, deadline: float) -> Iterator[bytes]:
     """The decoded body of a `stream=True` response, chunk by chunk, within `limit` bytes and
     `deadline` seconds in all; the response is closed at the end, read or abandoned.
@@ -60,7 +64,7 @@ def bounded_chunks(response: requests.Response, limit: int, deadline: float) -> 
     A per-read timeout alone lets an answer that drips a byte every few seconds run for
     hours, and a small gzip answer may inflate to gigabytes: past either bound this raises
     at once (a watchdog shuts the socket at the deadline), having kept one chunk at most.
-    Raises Failure past the limit, requests' ReadTimeout at the deadline and its
+    Raises TooLarge past the limit, requests' ReadTimeout at the deadline and its
     ConnectionError for a broken body, so callers retry the last two like any request.
     """
     fired = threading.Event()
@@ -72,7 +76,7 @@ def bounded_chunks(response: requests.Response, limit: int, deadline: float) -> 
         while chunk := response.raw.read(_CHUNK, decode_content=True):
             size += len(chunk)
             if size > limit:
-                raise Failure(
+                raise TooLarge(
                     f"{response.url}: the answer is larger than {_megabytes(limit)} decoded — "
                     "not read; a real file or index answer is far smaller"
                 )
@@ -149,12 +153,12 @@ def _download_once(
     digest = hashlib.sha256()
     try:
         try:
-            response = session.get(url, stream=True, timeout=timeout)
-            response.raise_for_status()
-            with temporary.open("wb") as out:
-                for chunk in bounded_chunks(response, limit, deadline):
-                    digest.update(chunk)
-                    out.write(chunk)
+            with session.get(url, stream=True, timeout=timeout) as response:
+                response.raise_for_status()
+                with temporary.open("wb") as out:
+                    for chunk in bounded_chunks(response, limit, deadline):
+                        digest.update(chunk)
+                        out.write(chunk)
         except requests.RequestException as error:
             raise Interrupted(f"cannot download {target.name} from {url}: {error}") from None
         if digest.hexdigest() != sha256:

@@ -10,8 +10,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from generator.core.wheels import FileRef, sha256_of_file
+from generator.errors import Failure
 from generator.fileio import copy_atomically, path_under
-from generator.http import download, new_session
+from generator.http import TooLarge, download, new_session
 from generator.publish.repository import HARD_LIMIT
 
 _TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
@@ -42,12 +43,19 @@ def fetch_wheel(
 
 
 def _download(entry: FileRef, target: Path, session: requests.Session) -> None:
-    download(
-        session,
-        entry.url,
-        target,
-        sha256=entry.sha256,
-        limit=MAX_WHEEL_BYTES,
-        deadline=DOWNLOAD_DEADLINE,
-        timeout=_TIMEOUT,
-    )
+    try:
+        download(
+            session,
+            entry.url,
+            target,
+            sha256=entry.sha256,
+            limit=MAX_WHEEL_BYTES,
+            deadline=DOWNLOAD_DEADLINE,
+            timeout=_TIMEOUT,
+        )
+    except TooLarge:
+        raise Failure(
+            f"{entry.url}: the wheel is larger than {MAX_WHEEL_BYTES / (1 << 20):g} MB decoded "
+            "— not read; a wheel over GitHub's 100 MB file limit cannot be published: "
+            "exclude that cell in matrix.yml, or check the index"
+        ) from None
