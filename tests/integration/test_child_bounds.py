@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.bombs import alias_bomb
 from support.cli import Measured, run_generator_measured
 from support.pypi_server import Fault, FixtureIndex, running_index
 
@@ -25,15 +26,6 @@ def assert_bounded(run: Measured, *, cpu: float = MAX_CPU_S, wall: float = MAX_W
     assert run.peak_rss_mb <= MAX_RSS_MB, figures
     assert run.cpu_seconds <= cpu, figures
     assert run.wall_seconds <= wall, figures
-
-
-def alias_bomb() -> str:
-    """About 450 bytes that YAML expands to 9^10 strings."""
-    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
-    for index in range(1, 10):
-        previous, name = chr(96 + index), chr(97 + index)
-        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
-    return "\n".join([*lines, "modules:", "  six: *j"]) + "\n"
 
 
 def test_an_alias_bomb_matrix_is_refused_in_bounded_memory_and_time(tmp_path: Path) -> None:
