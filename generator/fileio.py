@@ -17,6 +17,21 @@ from generator.errors import UserError
 T = TypeVar("T")
 
 
+def path_under(root: Path, name: str) -> Path:
+    """root/name for a name that came from outside (an index, the lock, a cross-job file, a
+    wheel's file name): refused unless it resolves inside `root`, every symlink followed
+    (the last part's too), so a write through the result cannot land outside the folder."""
+    target = root / name
+    inside = root.resolve()
+    resolved = target.resolve()
+    if resolved == inside or not resolved.is_relative_to(inside):
+        raise UserError(
+            f"{target}: {name!r} leads outside {root} (to {resolved}) — a name from an index, "
+            "the lock or a cross-job file must stay in its folder; remove that name or link"
+        )
+    return target
+
+
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write text (UTF-8, \\n line ends) to a temporary file beside `path`, then rename."""
     write_bytes_atomically(path, text.encode("utf-8"))

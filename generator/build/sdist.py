@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from generator.core.wheels import sha256_of_file
 from generator.errors import Failure, UserError
-from generator.fileio import write_bytes_atomically
+from generator.fileio import path_under
+from generator.http import download
+from generator.pypi import transport
 from generator.pypi.client import PyPIClient, VersionNotFound
 from generator.pypi.models import DistFile
 
@@ -23,17 +25,22 @@ def fetch_sdist(
     """
     sdist = find_sdist(client, module, version)
     sha256 = _expected_hash(sdist, expected_sha256)
-    target = dest / sdist.filename
-    if target.is_file() and _sha256(target.read_bytes()) == sha256:
+    target = path_under(dest, sdist.filename)
+    if target.is_file() and sha256_of_file(target) == sha256:
         return target
-    data = client.transport.get(sdist.url, accept="*/*", parse=lambda response: response.content)
-    actual = _sha256(data)
-    if actual != sha256:
-        raise Failure(
-            f"{sdist.url}: sha256 {actual} does not match the expected {sha256} — "
-            "the download is corrupt or the file was replaced; nothing was written"
-        )
-    write_bytes_atomically(target, data)
+    # Streamed to disk, not held in memory; bounded and retried like every index answer.
+    policy = client.transport.retry
+    download(
+        client.transport.session,
+        sdist.url,
+        target,
+        sha256=sha256,
+        limit=transport.MAX_ANSWER_BYTES,
+        deadline=transport.ANSWER_DEADLINE,
+        timeout=policy.timeout,
+        attempts=policy.attempts,
+        pause=lambda failed: policy.sleep(policy.delay(failed, None)),
+    )
     return target
 
 
@@ -88,7 +95,3 @@ def _expected_hash(sdist: DistFile, from_lock: str | None) -> str:
     if not sha256:
         raise Failure(f"{sdist.url}: the index gives no sha256, so it cannot be verified")
     return sha256
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -26,7 +26,7 @@ from generator.commands.common import (
     planned_job,
 )
 from generator.errors import Failure
-from generator.fileio import write_atomically
+from generator.fileio import path_under, write_atomically
 from generator.lock.model import load_lock
 from generator.matrix.load import LoadedMatrix, load_matrix
 from generator.plan import cibuildwheel as cibw
@@ -101,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
     for job in jobs:
         print(f"== {job.id}: {' '.join(job.identifiers)} ({engine})", flush=True)
         done = run_job(job, sdist, args.output_dir, engine)
-        write_atomically(args.output_dir / f"result-{job.id}.json", _result(job, done).text())
+        result_path = path_under(args.output_dir, f"result-{job.id}.json")
+        write_atomically(result_path, _result(job, done).text())
         if done.exit_code != 0:
             failed.append(f"{job.id} (exit {done.exit_code})")
     if failed:

@@ -16,16 +16,18 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NotRequired
 
 from packaging.utils import canonicalize_name
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
 
 from generator.core.cells import Cell, Status, needs_job
 from generator.core.platforms import parse_identifier, python_sort_key
 from generator.core.versions import same_version, version_key
 from generator.core.wheels import FileRef
 from generator.errors import UserError
-from generator.fileio import read_json, write_atomically
+from generator.fileio import read_json, validated, write_atomically
 from generator.matrix.load import LoadedMatrix
 
 LOCK_NAME = "matrix.lock.json"
@@ -172,13 +174,11 @@ def read_lock(path: Path) -> Lock | None:
     if not path.exists():
         return None
     data = read_json(path, "a lock", _REWRITE)
+    wire = validated(_LOCK, data, str(path), "a lock this generator understands", _REWRITE)
     try:
-        return lock_from_json(data)  # type: ignore[arg-type]  # any shape: checked below
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
-        raise UserError(
-            f"{path}: not a lock this generator understands ({type(error).__name__}: {error}) "
-            "— run `python -m generator update` to write it again"
-        ) from None
+        return lock_from_json(wire)
+    except ValueError as error:  # a value of the right type that is still wrong
+        raise UserError(f"{path}: {error} — {_REWRITE}") from None
 
 
 def write_lock(path: Path, lock: Lock) -> bool:
@@ -190,21 +190,17 @@ def write_lock(path: Path, lock: Lock) -> bool:
     return True
 
 
-def lock_from_json(data: dict[str, Any]) -> Lock:
-    if data.get("format") != FORMAT:
-        raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
+def lock_from_json(data: _LockWire) -> Lock:
     return Lock({name: _module(name, entry) for name, entry in data["modules"].items()})
 
 
-def _module(name: str, data: dict[str, Any]) -> LockedModule:
+def _module(name: str, data: _ModuleWire) -> LockedModule:
     versions = [_version(name, text, entry) for text, entry in data["versions"].items()]
     versions.sort(key=lambda v: version_key(v.version))
-    return LockedModule(
-        name, str(data["policy"]), tuple(versions), tuple(data.get("implied-by", ()))
-    )
+    return LockedModule(name, data["policy"], tuple(versions), tuple(data.get("implied-by", ())))
 
 
-def _version(module: str, version: str, data: dict[str, Any]) -> LockedVersion:
+def _version(module: str, version: str, data: _VersionWire) -> LockedVersion:
     cells = [_cell(module, version, key, entry) for key, entry in data["cells"].items()]
     return LockedVersion(
         version=version,
@@ -212,33 +208,75 @@ def _version(module: str, version: str, data: dict[str, Any]) -> LockedVersion:
         requires_python=data.get("requires-python"),
         upload_time=data.get("upload-time"),
         yanked=bool(data.get("yanked", False)),
-        requires_dist=tuple(str(r) for r in data.get("requires-dist", ())),
+        requires_dist=tuple(data.get("requires-dist", ())),
         cells=tuple(sort_cells(cells)),
-        build_requires=tuple(
-            sorted((str(k), str(v)) for k, v in data.get("build-requires", {}).items())
-        ),
+        build_requires=tuple(sorted(data.get("build-requires", {}).items())),
     )
 
 
-def _cell(module: str, version: str, identifier: str, data: dict[str, Any]) -> LockedCell:
-    python, arch = parse_identifier(identifier)
-    status = data["status"]
-    if status not in set(Status):
-        raise ValueError(f"{module} {version} {identifier}: unknown status {status!r}")
+def _cell(module: str, version: str, identifier: str, data: _CellWire) -> LockedCell:
+    try:
+        python, arch = parse_identifier(identifier)
+    except ValueError as error:
+        raise ValueError(f"modules.{module}.versions.{version}.cells: {error}") from None
     return LockedCell(
         Cell(module, version, python, arch),
-        Status(status),
+        Status(data["status"]),
         reason=data.get("reason"),
         wheel=_file(data.get("wheel")),
         built_by=data.get("built-by"),
     )
 
 
-def _file(data: dict[str, Any] | None) -> FileRef | None:
+def _file(data: _FileWire | None) -> FileRef | None:
     if data is None:
         return None
-    return FileRef(data["filename"], data["url"], data["sha256"])
+    return FileRef(data["filename"], data["url"], data["sha256"])  # ValueError: not bare
 
 
 def sort_cells(cells: Iterable[LockedCell]) -> list[LockedCell]:
     return sorted(cells, key=lambda c: (c.cell.arch, python_sort_key(c.cell.python)))
+
+
+# The lock as JSON: checked on read, so a field of the wrong type is a located error
+# (modules.six.versions.1.17.0.cells.cp312-musllinux_x86_64.status: …), never a traceback.
+# Functional form where keys are spelt with hyphens.
+class _FileWire(TypedDict):
+    filename: str
+    url: str
+    sha256: str
+
+
+_CellWire = TypedDict(
+    "_CellWire",
+    {
+        "status": Literal["build", "upstream", "pure", "abi3", "skip"],  # = Status (unit test)
+        "reason": NotRequired[str],
+        "wheel": NotRequired[_FileWire],
+        "built-by": NotRequired[str],
+    },
+)
+_VersionWire = TypedDict(
+    "_VersionWire",
+    {
+        "sdist": _FileWire | None,
+        "requires-python": NotRequired[str | None],
+        "upload-time": NotRequired[str | None],
+        "yanked": NotRequired[bool],
+        "requires-dist": NotRequired[list[str]],
+        "cells": dict[str, _CellWire],
+        "build-requires": NotRequired[dict[str, str]],
+    },
+)
+_ModuleWire = TypedDict(
+    "_ModuleWire",
+    {"policy": str, "versions": dict[str, _VersionWire], "implied-by": NotRequired[list[str]]},
+)
+
+
+class _LockWire(TypedDict):
+    format: Literal[1]
+    modules: dict[str, _ModuleWire]
+
+
+_LOCK = TypeAdapter(_LockWire)

@@ -19,7 +19,7 @@ import requests
 from generator.core.cells import Cell, Origin
 from generator.core.wheels import FileRef, parse_wheel_name, sha256_of_file
 from generator.errors import Failure, GeneratorError, UserError
-from generator.fileio import copy_atomically, write_atomically
+from generator.fileio import copy_atomically, path_under, write_atomically
 from generator.publish.closure import download_closure, verify_cell
 from generator.publish.fetch import download_session, fetch_wheel
 from generator.publish.interchange import (
@@ -55,7 +55,7 @@ def collect(
     dest.mkdir(parents=True, exist_ok=True)
     origins: dict[str, Origin] = {}
     for wheel in _built_wheels(built_dirs):
-        copy_atomically(wheel, dest / wheel.name)
+        copy_atomically(wheel, path_under(dest, wheel.name))
         origins[wheel.name] = Origin.BUILT
     session = session or download_session()
     for entry in fetch_list:
@@ -118,8 +118,9 @@ def _gather_dependencies(cell: Cell, dest: Path, links: list[Path]) -> list[str]
             # The cell's own project comes from the build or the lock, never from here.
             if parse_wheel_name(wheel.name).project == cell.module:
                 continue
-            if not (dest / wheel.name).exists():
-                copy_atomically(wheel, dest / wheel.name)
+            target = path_under(dest, wheel.name)
+            if not target.exists():
+                copy_atomically(wheel, target)
             added.append(wheel.name)
         return added
 

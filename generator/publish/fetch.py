@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,11 +11,14 @@ from urllib3.util.retry import Retry
 
 from generator.core.wheels import FileRef, sha256_of_file
 from generator.errors import Failure
-from generator.fileio import copy_atomically, temp_path_beside
-from generator.http import new_session
-from generator.publish.repository import check_size
+from generator.fileio import copy_atomically, path_under
+from generator.http import TooLarge, download, new_session
+from generator.publish.repository import HARD_LIMIT
 
-_TIMEOUT = (10, 60)  # connect, read (seconds)
+_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+# A wheel over GitHub's file limit could not be published anyway: reading stops there.
+MAX_WHEEL_BYTES = HARD_LIMIT
+DOWNLOAD_DEADLINE = 600.0  # seconds for one whole wheel
 
 
 def download_session() -> requests.Session:
@@ -30,7 +32,7 @@ def fetch_wheel(
 ) -> Path:
     """Place the wheel at dest/<filename>, copied from a local file with the right hash when one
     exists (e.g. already in wheels/), downloaded otherwise; the hash is checked either way."""
-    target = dest / entry.filename
+    target = path_under(dest, entry.filename)
     for candidate in [target, *local]:
         if candidate.is_file() and sha256_of_file(candidate) == entry.sha256:
             if candidate != target:
@@ -41,23 +43,19 @@ def fetch_wheel(
 
 
 def _download(entry: FileRef, target: Path, session: requests.Session) -> None:
-    temp = temp_path_beside(target)
     try:
-        try:
-            with session.get(entry.url, stream=True, timeout=_TIMEOUT) as response:
-                response.raise_for_status()
-                with temp.open("wb") as out:
-                    for chunk in response.iter_content(chunk_size=1 << 20):
-                        out.write(chunk)
-        except requests.RequestException as error:
-            raise Failure(f"cannot download {entry.filename} from {entry.url}: {error}") from None
-        check_size(entry.filename, temp.stat().st_size)
-        actual = sha256_of_file(temp)
-        if actual != entry.sha256:
-            raise Failure(
-                f"{entry.url}: sha256 {actual} does not match the expected {entry.sha256} — "
-                "the file changed upstream or the download is corrupt; re-run the lock update"
-            )
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+        download(
+            session,
+            entry.url,
+            target,
+            sha256=entry.sha256,
+            limit=MAX_WHEEL_BYTES,
+            deadline=DOWNLOAD_DEADLINE,
+            timeout=_TIMEOUT,
+        )
+    except TooLarge:
+        raise Failure(
+            f"{entry.url}: the wheel is larger than {MAX_WHEEL_BYTES / (1 << 20):g} MB decoded "
+            "— not read; a wheel over GitHub's 100 MB file limit cannot be published: "
+            "exclude that cell in matrix.yml, or check the index"
+        ) from None

@@ -16,10 +16,8 @@ Why this shape:
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,14 +35,13 @@ from cachecontrol.caches.file_cache import FileCache
 from requests.adapters import HTTPAdapter
 
 from generator.errors import Failure
-from generator.http import new_session
+from generator.http import bounded_chunks, new_session
 
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
 # Bounds of one answer, decoded: PyPI's largest JSON listings are tens of MB and an sdist
 # the build reads is at most a few hundred; raise them here for a project beyond that.
 MAX_ANSWER_BYTES = 512 << 20
 ANSWER_DEADLINE = 300.0  # seconds for a whole answer, whatever each read's timeout
-_CHUNK = 64 << 10
 
 T = TypeVar("T")
 
@@ -277,49 +274,9 @@ class Transport:
 def _read_body(
     response: requests.Response, limit: int | None = None, deadline: float | None = None
 ) -> None:
-    """Read the body within `limit` decoded bytes and `deadline` seconds in all, and hand
-    it to `response.content` (how requests itself stores a body it has read).
-
-    A per-read timeout alone lets an answer that drips a byte every few seconds run for
-    hours, and a small gzip answer may inflate to gigabytes: both are bounded here (a
-    watchdog shuts the socket at the deadline; reads of 64 KB inflate ~1000× at most).
-    64 KB reads, not requests' 10 KB, because those cost seconds of CPU under the GIL for
-    the 250 MB an update may read.
-    """
+    """Read the body within `limit` decoded bytes and `deadline` seconds in all (see
+    generator.http.bounded_chunks) and hand it to `response.content`, where requests
+    itself keeps a body it has read."""
     limit = MAX_ANSWER_BYTES if limit is None else limit
     deadline = ANSWER_DEADLINE if deadline is None else deadline
-    fired = threading.Event()
-    watchdog = threading.Timer(deadline, _shut, [response, fired])
-    watchdog.daemon = True
-    watchdog.start()
-    parts: list[bytes] = []
-    size = 0
-    try:
-        while chunk := response.raw.read(_CHUNK, decode_content=True):
-            size += len(chunk)
-            if size > limit:
-                raise Failure(
-                    f"{response.url}: the answer is larger than {limit // (1 << 20)} MB "
-                    "decoded — not read; a real index answer is far smaller"
-                )
-            parts.append(chunk)
-        response._content = b"".join(parts)
-    except (urllib3.exceptions.HTTPError, OSError) as error:
-        if fired.is_set():
-            raise requests.exceptions.ReadTimeout(
-                f"{response.url}: the answer did not arrive within {deadline:.0f} s"
-            ) from None
-        raise requests.exceptions.ConnectionError(str(error)) from None
-    finally:
-        watchdog.cancel()
-        response.close()  # exhausted or abandoned: the connection goes back (or away)
-
-
-def _shut(response: requests.Response, fired: threading.Event) -> None:
-    """Stop a read that is past its deadline: shut the socket under it."""
-    fired.set()  # first: the reader tells a shut socket from a broken one by it
-    connection = getattr(response.raw, "_connection", None)
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+    response._content = b"".join(bounded_chunks(response, limit, deadline))

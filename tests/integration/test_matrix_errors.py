@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.bombs import alias_bomb
 from support.cli import run_generator
 
 # (name, matrix text, expected line, expected column, words the message must contain)
@@ -274,15 +275,6 @@ def test_unwritable_output_path_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith(f"error: {tmp_path / 'file'}")
-
-
-def alias_bomb() -> str:
-    """378 bytes that YAML expands to 9^10 strings."""
-    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
-    for index in range(1, 10):
-        previous, name = chr(96 + index), chr(97 + index)
-        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
-    return "\n".join([*lines, "modules:", "  six: *j"]) + "\n"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from support.tiny_sdist import make_tiny_sdist
 
 from generator.build.sdist import fetch_sdist, sdist_in
 from generator.errors import Failure, UserError
+from generator.pypi import transport
 from generator.pypi.client import PyPIClient
 from generator.pypi.transport import RetryPolicy
 
@@ -72,7 +74,9 @@ def test_server_error_then_success_is_retried(
 ) -> None:
     index, data = tiny_index
     index.inject("/files/tiny-1.0.tar.gz", Fault("status", 503))
-    assert fetch_sdist(client(index), "tiny", "1.0", tmp_path).read_bytes() == data
+    # A folder of its own: tmp_path holds the sdist already (the fixture made it there).
+    assert fetch_sdist(client(index), "tiny", "1.0", tmp_path / "sdist").read_bytes() == data
+    assert len(index.requests_to("/files/tiny-1.0.tar.gz")) == 2
 
 
 @pytest.mark.parametrize(
@@ -105,3 +109,28 @@ def test_cli_prints_the_path(tiny_index: tuple[FixtureIndex, bytes], tmp_path: P
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(tmp_path / "tiny-1.0.tar.gz")
+
+
+def test_a_gzip_bomb_sdist_is_cut_at_the_cap_and_leaves_nothing(
+    tiny_index: tuple[FixtureIndex, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index, _ = tiny_index
+    monkeypatch.setattr(transport, "MAX_ANSWER_BYTES", 1 << 20)
+    index.inject("/files/tiny-1.0.tar.gz", Fault("gzip-bomb", size=64 << 20))
+    with pytest.raises(Failure, match=r"larger than 1 MB decoded"):
+        fetch_sdist(client(index), "tiny", "1.0", tmp_path / "sdist")
+    assert list((tmp_path / "sdist").iterdir()) == []
+
+
+def test_a_dripping_sdist_is_cut_at_the_deadline_and_leaves_nothing(
+    tiny_index: tuple[FixtureIndex, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index, _ = tiny_index
+    monkeypatch.setattr(transport, "ANSWER_DEADLINE", 1.0)
+    index.inject("/files/tiny-1.0.tar.gz", Fault("drip"), Fault("drip"))
+    started = time.monotonic()
+    with pytest.raises(Failure, match=r"did not arrive within 1 s"):
+        fetch_sdist(client(index), "tiny", "1.0", tmp_path / "sdist")
+    assert time.monotonic() - started < 2 * 1.0 + 8  # two attempts, no hour-long read
+    assert len(index.requests_to("/files/tiny-1.0.tar.gz")) == 2
+    assert list((tmp_path / "sdist").iterdir()) == []

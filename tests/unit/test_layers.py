@@ -25,7 +25,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "__init__": "",
         "errors": "",
         "fileio": "errors",
-        "http": "",
+        "http": "errors fileio",
         "core": "errors",
         "pip": "errors core",
         "github": "errors fileio http",

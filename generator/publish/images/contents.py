@@ -22,6 +22,7 @@ from generator.core.platforms import Arch
 from generator.core.tags import cell_tags
 from generator.core.wheels import WheelName, parse_wheel_name, sha256_of_file
 from generator.errors import UserError
+from generator.fileio import path_under
 from generator.publish.images.tags import arch_tag, list_tag, moving_tag, repository_name
 
 CONTAINERFILE = "Containerfile"
@@ -176,7 +177,7 @@ def write_build_context(image: ArchImage, directory: Path) -> Path:
     """A build context holding only this image's wheels (mode 0644) and its Containerfile."""
     directory.mkdir(parents=True)
     for wheel in image.wheels:
-        target = directory / wheel.name
+        target = path_under(directory, wheel.name)
         shutil.copyfile(wheel, target)
         target.chmod(0o644)  # the same file mode whatever the umask of the collecting job
     (directory / CONTAINERFILE).write_text(containerfile(image), encoding="utf-8")

@@ -25,6 +25,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from generator.core.wheels import parse_wheel_name, requires_python_of, sha256_of_file
+from generator.fileio import path_under
 from generator.publish.repository import wheel_paths
 
 _API_VERSION = "1.1"
@@ -91,8 +92,9 @@ def write_simple_index(
         _write(staging / "index.json", _root_json(sorted(by_project)))
         for project, project_files in by_project.items():
             links = [(file, url_of(file)) for file in project_files]
-            _write(staging / project / "index.html", _project_html(project, links))
-            _write(staging / project / "index.json", _project_json(project, links))
+            folder = path_under(staging, project)
+            _write(folder / "index.html", _project_html(project, links))
+            _write(folder / "index.json", _project_json(project, links))
         _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
