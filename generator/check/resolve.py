@@ -23,6 +23,7 @@ from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from generator.check.builds import PURE_FALLBACK, build_verdict
+from generator.check.metadata import requires_dist
 from generator.check.model import Source, Target, TargetReport, Verdict
 from generator.check.placeholders import write_placeholder
 from generator.check.requirements import RequirementLine
@@ -31,8 +32,7 @@ from generator.errors import Failure, UserError
 from generator.fileio import read_json, validated
 from generator.lock.dependencies import marker_environment
 from generator.pip import offline_env, run_pip
-from generator.pypi.client import MetadataUnavailable, PyPIClient
-from generator.pypi.models import ProjectFiles
+from generator.pypi.client import PyPIClient
 
 MAX_ROUNDS = 64  # distributions without a wheel in one closure; more is a runaway loop
 PIP_TIMEOUT = 300  # seconds per pip run
@@ -119,7 +119,7 @@ def check_target(
         files = sources.pypi.project_files(name)
         verdict = build_verdict(missing, files, target)
         learned[name] = verdict
-        requires, warning = _requires_dist(sources.pypi, verdict, files)
+        requires, warning = requires_dist(sources.pypi, name, verdict.version, files)
         warnings += [warning] if warning else []
         write_placeholder(placeholders, name, verdict.version, requires)
     raise Failure(
@@ -175,21 +175,6 @@ def _missing(output: str, target: Target) -> Requirement:
             f"{target.label}: the requirements conflict: {tail} — loosen one of the pins"
         )
     raise Failure(f"{target.label}: pip failed: {tail}")
-
-
-def _requires_dist(
-    pypi: PyPIClient, verdict: Verdict, files: ProjectFiles
-) -> tuple[list[str], str | None]:
-    """The Requires-Dist of the release to build (the JSON API, PEP 658 metadata of one of
-    its wheels, or the project's newest metadata), and a warning when there is none."""
-    try:
-        metadata = pypi.release_metadata(verdict.name, Version(verdict.version), files)
-    except MetadataUnavailable:
-        return [], (
-            f"{verdict.name} {verdict.version}: the index has no metadata for it, so its own "
-            "dependencies were not checked"
-        )
-    return list(metadata.requires_dist), None
 
 
 def _classify(
