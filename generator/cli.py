@@ -30,6 +30,7 @@ VERB_MODULES = (
     "generator.commands.commit_lock",
     "generator.commands.dispatch_build",
     "generator.commands.check",
+    "generator.commands.add",
 )
 
 
