@@ -36,14 +36,14 @@ def requires_dist(
         key=lambda f: f.size or MAX_WHEEL_BYTES,
     )
     if wheels:
-        return pypi.transport.get(wheels[0].url, accept="*/*", parse=_wheel_requires_dist), None
+        return pypi.transport.get(wheels[0].url, accept="*/*", parse=wheel_requires_dist), None
     return [], (
         f"{name} {version}: the index has no metadata for it, so its own dependencies were "
         "not checked"
     )
 
 
-def _wheel_requires_dist(response: requests.Response) -> list[str]:
+def wheel_requires_dist(response: requests.Response) -> list[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(response.content)) as wheel:
             names = [n for n in wheel.namelist() if n.count("/") == 1]

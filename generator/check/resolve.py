@@ -36,7 +36,10 @@ from generator.pypi.client import PyPIClient
 
 MAX_ROUNDS = 64  # distributions without a wheel in one closure; more is a runaway loop
 PIP_TIMEOUT = 300  # seconds per pip run
-_NO_MATCH = re.compile(r"No matching distribution found for (.+)$", re.MULTILINE)
+# pip 25+ adds " (from REQUIRER)" after the requirement.
+_NO_MATCH = re.compile(
+    r"No matching distribution found for (.+?)(?: \(from [^()]*\))?$", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
