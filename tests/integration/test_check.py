@@ -10,13 +10,14 @@ musllinux armv7l or i686) and psycopg's typing-extensions (python_version < "3.1
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.pypi_server import FixtureIndex, running_index
+from support.pypi_server import PEP691, FixtureIndex, running_index
 
 from generator import cli
 from generator.check import resolve
@@ -51,7 +52,9 @@ def requirements(tmp_path: Path, text: str = APP) -> str:
 
 def check_json(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
     code = cli.main(["check", *args, "--json"])
-    return code, json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    assert captured.out, captured.err
+    return code, json.loads(captured.out)
 
 
 def sources(answer: dict[str, object], arch: str) -> dict[str, tuple[str, str]]:
@@ -162,6 +165,61 @@ def test_a_wheel_in_wheels_is_served_by_this_repository(
     code, answer = check_json("-r", path, "--python", "3.12", "--arch", "armv7l", capsys=capsys)
     assert code == 0
     assert sources(answer, "armv7l") == {"psycopg2": ("repository", built)}
+
+
+def test_a_wheel_on_the_published_index_is_served_by_this_repository(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built = "psycopg2-2.9.10-cp312-cp312-musllinux_1_2_armv7l.whl"
+    tiny_wheel(tmp_path / built, "psycopg2", "2.9.10")
+    metadata = b"Metadata-Version: 2.1\nName: psycopg2\nVersion: 2.9.10\n"
+    with running_index(fixtures=tmp_path / "nothing-else") as published:
+        page = {
+            "meta": {"api-version": "1.1"},
+            "name": "psycopg2",
+            "files": [
+                {
+                    "filename": built,
+                    "url": f"{published.url}/wheels/{built}",
+                    "hashes": {
+                        "sha256": hashlib.sha256((tmp_path / built).read_bytes()).hexdigest()
+                    },
+                    "core-metadata": {"sha256": hashlib.sha256(metadata).hexdigest()},
+                }
+            ],
+        }
+        published.routes["/simple/psycopg2/"] = (200, PEP691, json.dumps(page).encode())
+        published.routes[f"/wheels/{built}.metadata"] = (200, "text/plain", metadata)
+        path = requirements(tmp_path, "psycopg2==2.9.10\nsix\n")
+        code, answer = check_json(
+            "-r",
+            path,
+            "--python",
+            "3.12",
+            "--arch",
+            "armv7l",
+            "--index-url",
+            published.index_url,
+            capsys=capsys,
+        )
+    assert code == 0
+    assert sources(answer, "armv7l") == {
+        "psycopg2": ("repository", built),
+        "six": ("pypi", "six-1.17.0-py2.py3-none-any.whl"),
+    }
+
+
+def test_targets_default_to_the_matrix_defaults(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "matrix.yml").write_text(
+        'defaults:\n  python: ["3.12"]\n  arch: [i686, armv7l]\nmodules:\n  six: latest\n'
+    )
+    code, answer = check_json("-r", requirements(tmp_path, "six\n"), capsys=capsys)
+    assert code == 0
+    targets = answer["targets"]
+    assert isinstance(targets, list)
+    assert [(t["python"], t["arch"]) for t in targets] == [("3.12", "i686"), ("3.12", "armv7l")]
 
 
 @pytest.mark.parametrize(
