@@ -32,7 +32,7 @@ from generator.errors import Failure, UserError
 from generator.fileio import read_json, validated
 from generator.lock.dependencies import marker_environment
 from generator.pip import offline_env, run_pip
-from generator.pypi.client import PyPIClient
+from generator.pypi.client import ProjectNotFound, PyPIClient
 
 MAX_ROUNDS = 64  # distributions without a wheel in one closure; more is a runaway loop
 PIP_TIMEOUT = 300  # seconds per pip run
@@ -119,8 +119,17 @@ def check_target(
                 f"{learned[name].name} {learned[name].version} — the requirements ask for "
                 "two versions of it; pin one"
             )
-        files = sources.pypi.project_files(name)
-        verdict = build_verdict(missing, files, target)
+        where = _where(name, requirements)
+        try:
+            files = sources.pypi.project_files(name)
+            verdict = build_verdict(missing, files, target)
+        except ProjectNotFound:
+            raise UserError(
+                f"{where}{missing.name} is not on the index {sources.pypi.index_url} — check "
+                "its spelling (or set PIP_INDEX_URL to the index that has it)"
+            ) from None
+        except UserError as error:
+            raise UserError(f"{where}{error}") from None
         learned[name] = verdict
         requires, warning = requires_dist(sources.pypi, name, verdict.version, files)
         warnings += [warning] if warning else []
@@ -173,7 +182,7 @@ def _missing(output: str, target: Target) -> Requirement:
             pass
     lines = [line for line in output.strip().splitlines() if line.strip()]
     tail = " | ".join(lines[-6:]) or "(no output)"
-    if "ResolutionImpossible" in output or "conflict" in output:
+    if "ResolutionImpossible" in output:
         raise UserError(
             f"{target.label}: the requirements conflict: {tail} — loosen one of the pins"
         )
@@ -196,6 +205,14 @@ def _classify(
     if is_pure(filename) and _pure_fallback(sources.pypi, name, version, filename):
         return Verdict(name, version, Source.COMPILE, PURE_FALLBACK, item.requested)
     return Verdict(name, version, Source.PYPI, filename, item.requested)
+
+
+def _where(name: str, requirements: Sequence[RequirementLine]) -> str:
+    """`requirements.txt:3: ` for a distribution the requirements name; "" for the others."""
+    for line in requirements:
+        if canonicalize_name(line.requirement.name) == name:
+            return f"{line.where}: "
+    return ""
 
 
 def _asked(verdict: Verdict, requirements: Sequence[RequirementLine]) -> Verdict:

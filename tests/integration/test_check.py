@@ -258,6 +258,42 @@ def test_bad_requirements_are_located_errors(
     assert len(error.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "six\npsycopg2==9.9\n",
+            "requirements.txt:2: Python 3.12 on aarch64: no release of psycopg2 matches '==9.9'",
+            id="no such release",
+        ),
+        pytest.param(
+            "six\nno-such-thing\n",
+            "requirements.txt:2: no-such-thing is not on the index http://127.0.0.1:",
+            id="no such project",
+        ),
+        pytest.param(
+            "six==1.17.0\nsix==1.16.0\n",
+            "Python 3.12 on aarch64: the requirements conflict: ERROR: Cannot install",
+            id="conflict",
+        ),
+    ],
+)
+def test_what_the_index_cannot_satisfy_is_a_clear_error(
+    index: FixtureIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    message: str,
+) -> None:
+    requirements(tmp_path, text)  # the index fixture runs check in tmp_path
+    assert (
+        cli.main(["check", "-r", "requirements.txt", "--python", "3.12", "--arch", "aarch64"]) == 2
+    )
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {message}"), error
+    assert " — " in error and len(error.strip().splitlines()) == 1
+
+
 def test_a_missing_requirements_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
