@@ -100,44 +100,57 @@ def check_target(
             markers=marker_environment(target.python, target.arch),
         )
         if done.returncode == 0:
-            installs = validated(
-                _REPORT,
-                read_json(report, "pip's report", "rerun; this is a bug if it repeats"),
-                str(report),
-                "pip's report",
-                "rerun; this is a bug if it repeats",
-            ).install
             verdicts = [
-                _asked(_classify(item, learned, sources, links), requirements) for item in installs
+                _asked(_classify(item, learned, sources, links), requirements)
+                for item in _read_report(report)
             ]
             return TargetReport(target, tuple(sorted(verdicts, key=_order)), tuple(warnings))
         missing = _missing(done.stdout + done.stderr, target)
-        name = canonicalize_name(missing.name)
-        if name in learned:
-            raise Failure(
-                f"{target.label}: pip still finds no {missing} after a stand-in for "
-                f"{learned[name].name} {learned[name].version} — the requirements ask for "
-                "two versions of it; pin one"
-            )
-        where = _where(name, requirements)
-        try:
-            files = sources.pypi.project_files(name)
-            verdict = build_verdict(missing, files, target)
-        except ProjectNotFound:
-            raise UserError(
-                f"{where}{missing.name} is not on the index {sources.pypi.index_url} — check "
-                "its spelling (or set PIP_INDEX_URL to the index that has it)"
-            ) from None
-        except UserError as error:
-            raise UserError(f"{where}{error}") from None
-        learned[name] = verdict
-        requires, warning = requires_dist(sources.pypi, name, verdict.version, files)
+        verdict, warning = _learn(missing, learned, requirements, sources, target, placeholders)
+        learned[verdict.name] = verdict
         warnings += [warning] if warning else []
-        write_placeholder(placeholders, name, verdict.version, requires)
     raise Failure(
         f"{target.label}: more than {MAX_ROUNDS} distributions have no wheel — check fewer "
         "requirements at a time"
     )
+
+
+def _read_report(report: Path) -> list[_Install]:
+    fix = "rerun; this is a bug if it repeats"
+    data = read_json(report, "pip's report", fix)
+    return validated(_REPORT, data, str(report), "pip's report", fix).install
+
+
+def _learn(
+    missing: Requirement,
+    learned: dict[str, Verdict],
+    requirements: Sequence[RequirementLine],
+    sources: Sources,
+    target: Target,
+    placeholders: Path,
+) -> tuple[Verdict, str | None]:
+    """The verdict on a distribution pip found no wheel of, its placeholder written."""
+    name = canonicalize_name(missing.name)
+    if name in learned:
+        raise Failure(
+            f"{target.label}: pip still finds no {missing} after a stand-in for "
+            f"{name} {learned[name].version} — the requirements ask for two versions of "
+            "it; pin one"
+        )
+    where = _where(name, requirements)
+    try:
+        files = sources.pypi.project_files(name)
+        verdict = build_verdict(missing, files, target)
+    except ProjectNotFound:
+        raise UserError(
+            f"{where}{missing.name} is not on the index {sources.pypi.index_url} — check "
+            "its spelling (or set PIP_INDEX_URL to the index that has it)"
+        ) from None
+    except UserError as error:
+        raise UserError(f"{where}{error}") from None
+    requires, warning = requires_dist(sources.pypi, name, verdict.version, files)
+    write_placeholder(placeholders, name, verdict.version, requires)
+    return verdict, warning
 
 
 def _pip_args(
