@@ -27,6 +27,10 @@ def register(subparsers: Subparsers) -> None:
         "check",
         help="would a requirements file install on musllinux without a compiler? "
         f"(exit {NOT_SERVED_EXIT} when anything would compile)",
+        description="Resolve the requirements' closure with pip for each --python × --arch on "
+        "musllinux and say, per distribution, who serves a wheel or why it would compile. "
+        f"Exit 0: everything is served; {NOT_SERVED_EXIT}: something would compile or cannot "
+        "install; 2: bad input; 1: pip or the index failed.",
     )
     parser.add_argument(
         "-r",
