@@ -29,6 +29,8 @@ VERB_MODULES = (
     "generator.commands.lock_export",
     "generator.commands.commit_lock",
     "generator.commands.dispatch_build",
+    "generator.commands.check",
+    "generator.commands.add",
 )
 
 

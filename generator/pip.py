@@ -3,6 +3,7 @@ an environment where only our flags count. Which wheels a cell takes is generato
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -16,6 +17,18 @@ from generator.errors import Failure
 PIP_TIMEOUT = 300  # seconds per pip run: every verb must end in bounded time
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
 
+# pip evaluates environment markers against the interpreter it runs in, whatever
+# --python-version and --platform say: this runs pip with packaging's default marker
+# environment replaced by the target's (pip reads it nowhere else).
+_TARGET_MARKERS = (
+    "import json, sys\n"
+    "from pip._vendor.packaging import markers\n"
+    "target = json.loads(sys.argv.pop(1))\n"
+    "markers.default_environment = lambda: dict(target)\n"
+    "from pip._internal.cli.main import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
 
 def offline_env() -> dict[str, str]:
     """An environment where pip sees no config file and no PIP_* setting: only our flags count
@@ -28,10 +41,16 @@ def offline_env() -> dict[str, str]:
 
 
 def run_pip(
-    args: Sequence[str], env: Mapping[str, str], timeout: float = PIP_TIMEOUT
+    args: Sequence[str],
+    env: Mapping[str, str],
+    timeout: float = PIP_TIMEOUT,
+    markers: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m pip ARGS`, its output captured; a Failure if it does not end in time."""
+    """`python -m pip ARGS`, its output captured; a Failure if it does not end in time.
+    `markers`: the PEP 508 environment pip evaluates markers in (default: this Python's)."""
     command = [sys.executable, "-m", "pip", *args]
+    if markers is not None:
+        command = [sys.executable, "-c", _TARGET_MARKERS, json.dumps(dict(markers)), *args]
     try:
         return subprocess.run(
             command, capture_output=True, text=True, env=dict(env), timeout=timeout, check=False

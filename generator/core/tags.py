@@ -93,6 +93,21 @@ def is_pure(filename: str) -> bool:
     return bool(tags) and all(tag.platform == "any" for tag in tags)
 
 
+def is_pure_fallback(chosen: str, release_filenames: Iterable[str]) -> bool:
+    """`chosen` is a pure wheel of a release that also ships platform wheels: a compiled
+    project's slow fallback (aiohttp, frozenlist, sqlalchemy...), which serves the cell
+    only by leaving the speed-ups out."""
+    return is_pure(chosen) and has_platform_wheels(release_filenames)
+
+
+def has_platform_wheels(release_filenames: Iterable[str]) -> bool:
+    """The release ships a wheel that is not pure (for any OS): the project compiles."""
+    return any(
+        filename.lower().endswith(".whl") and wheel_tags(filename) and not is_pure(filename)
+        for filename in release_filenames
+    )
+
+
 def abi3_floor(filenames: Iterable[str]) -> tuple[int, int] | None:
     """The lowest CPython an existing abi3 wheel of the release targets (any platform): the
     project builds with the limited API, so one build per arch serves every newer Python."""

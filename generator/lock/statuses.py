@@ -21,7 +21,13 @@ from dataclasses import dataclass
 
 from generator.core.cells import Cell, Status
 from generator.core.platforms import is_free_threaded, python_numbers, python_sort_key
-from generator.core.tags import abi3_floor, best_wheel, is_pure, wheel_tags, wheels_for_arch
+from generator.core.tags import (
+    abi3_floor,
+    best_wheel,
+    has_platform_wheels,
+    is_pure,
+    wheels_for_arch,
+)
 from generator.core.versions import python_allowed, requires_python
 from generator.core.wheels import FileRef
 from generator.lock.model import LockedCell, sort_cells
@@ -87,7 +93,7 @@ def builds_over_pure_wheels(prefer: str | None, wheel_filenames: Iterable[str]) 
     the pure wheel is a fallback because the release also has platform-specific wheels."""
     if prefer is not None:
         return prefer == "build"
-    return any(wheel_tags(name) and not is_pure(name) for name in wheel_filenames)
+    return has_platform_wheels(wheel_filenames)
 
 
 def _build_cells(cells: list[Cell], floor: tuple[int, int] | None) -> list[LockedCell]:

@@ -64,8 +64,14 @@ class Seen:
 
 
 class FixtureIndex:
-    def __init__(self, mode: str = "negotiate", etags: bool = False) -> None:
+    def __init__(
+        self, mode: str = "negotiate", etags: bool = False, fixtures: Path = FIXTURES
+    ) -> None:
+        """`fixtures`: a folder laid out like tests/fixtures/pypi/. Another one's derived
+        PEP 691 pages advertise its recorded metadata (PEP 658/714), so pip resolves from
+        them without the wheel files, which are not recorded."""
         self.mode = mode
+        self.fixtures = fixtures
         self.etags = etags  # send ETag and answer If-None-Match with 304
         self.faults: dict[str, list[Fault]] = {}
         # path → (status, content type, body): answers a test adds beyond the recordings
@@ -114,26 +120,27 @@ class FixtureIndex:
         if len(parts) == 2 and parts[0] == "simple":
             return self._simple_page(canonicalize_name(parts[1]), accept)
         if len(parts) == 3 and parts[0] == "pypi" and parts[2] == "json":
-            return self._file(FIXTURES / "json" / f"{parts[1]}.json", "application/json")
+            return self._file(self.fixtures / "json" / f"{parts[1]}.json", "application/json")
         if len(parts) == 4 and parts[0] == "pypi" and parts[3] == "json":
             name = f"{parts[1]}-{parts[2]}.json"
-            return self._file(FIXTURES / "release-json" / name, "application/json")
+            return self._file(self.fixtures / "release-json" / name, "application/json")
         # /packages/...: where this registry's relative JSON API file URLs lead
         if parts and parts[0] in ("files", "packages") and parts[-1].endswith(".metadata"):
-            return self._file(FIXTURES / "metadata" / parts[-1], "application/octet-stream")
+            return self._file(self.fixtures / "metadata" / parts[-1], "application/octet-stream")
         return 404, "text/plain", b""
 
     def _simple_page(self, name: str, accept: str) -> tuple[int, str, bytes]:
-        html_file = FIXTURES / "simple" / f"{name}.html"
-        json_file = FIXTURES / "simple" / f"{name}.json"
-        api_file = FIXTURES / "json" / f"{name}.json"
+        html_file = self.fixtures / "simple" / f"{name}.html"
+        json_file = self.fixtures / "simple" / f"{name}.json"
+        api_file = self.fixtures / "json" / f"{name}.json"
         if not api_file.exists():
             return 404, "text/plain", b""
         wants_json = self.mode == "json-only" or (self.mode == "negotiate" and PEP691 in accept)
         if wants_json:
             if json_file.exists():
                 return 200, PEP691, self._local(json_file.read_bytes())
-            return 200, PEP691, self._local(pep691_from_json_api(api_file))
+            metadata = self.fixtures / "metadata" if self.fixtures != FIXTURES else None
+            return 200, PEP691, self._local(pep691_from_json_api(api_file, metadata))
         if not html_file.exists():
             return 406, "text/plain", b"no HTML recorded"
         return 200, "text/html", self._local(html_file.read_bytes())
@@ -236,11 +243,13 @@ def gzip_of_zeros(size: int) -> bytes:
     return b"".join([*parts, packer.flush()])
 
 
-def pep691_from_json_api(api_file: Path) -> bytes:
-    """A PEP 691 (+PEP 700) project page built from a recorded JSON API answer."""
+def pep691_from_json_api(api_file: Path, metadata: Path | None = None) -> bytes:
+    """A PEP 691 (+PEP 700) project page built from a recorded JSON API answer; with
+    `metadata`, files recorded there are marked as having PEP 658 metadata."""
     data = json.loads(api_file.read_text())
     files = [
         {
+            **_core_metadata(metadata, f["filename"]),
             "filename": f["filename"],
             # This registry's JSON API gives some URLs as "../../packages/<hash path>",
             # the file host's "/packages/<hash path>" seen from /pypi/<name>/json.
@@ -263,10 +272,19 @@ def pep691_from_json_api(api_file: Path) -> bytes:
     return json.dumps(page).encode()
 
 
+def _core_metadata(folder: Path | None, filename: str) -> dict[str, object]:
+    recorded = folder / f"{filename}.metadata" if folder is not None else None
+    if recorded is None or not recorded.exists():
+        return {}
+    return {"core-metadata": {"sha256": hashlib.sha256(recorded.read_bytes()).hexdigest()}}
+
+
 @contextmanager
-def running_index(mode: str = "negotiate", etags: bool = False) -> Iterator[FixtureIndex]:
+def running_index(
+    mode: str = "negotiate", etags: bool = False, fixtures: Path = FIXTURES
+) -> Iterator[FixtureIndex]:
     """A started FixtureIndex, stopped on exit."""
-    index = FixtureIndex(mode, etags).start()
+    index = FixtureIndex(mode, etags, fixtures).start()
     try:
         yield index
     finally:

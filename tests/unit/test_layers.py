@@ -35,6 +35,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "plan": "core matrix lock errors fileio",
         "build": "core matrix lock plan pypi pip errors fileio http",
         "publish": "core matrix lock plan pip errors fileio http github",
+        "check": "core lock pypi pip errors fileio",
         "workflows": "core matrix plan errors fileio",
         "commands": EVERYTHING,
         "cli": "commands errors",

@@ -11,6 +11,7 @@ from generator.core.tags import (
     cell_tags,
     cpython_musllinux,
     is_pure,
+    is_pure_fallback,
     pip_target_args,
     wheels_for_arch,
 )
@@ -110,6 +111,46 @@ def test_best_wheel(filenames: list[str], python: str, expected: str | None) -> 
 )
 def test_is_pure(filename: str, expected: bool) -> None:
     assert is_pure(filename) is expected
+
+
+FL = "frozenlist-1.8.0"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "release", "expected"),
+    [
+        pytest.param(
+            f"{FL}-py3-none-any.whl",
+            [
+                f"{FL}-py3-none-any.whl",
+                f"{FL}-cp312-cp312-musllinux_1_2_x86_64.whl",
+                f"{FL}.tar.gz",
+            ],
+            True,
+            id="pure beside platform wheels",
+        ),
+        pytest.param(
+            "six-1.17.0-py2.py3-none-any.whl",
+            ["six-1.17.0-py2.py3-none-any.whl", "six-1.17.0.tar.gz"],
+            False,
+            id="a pure project",
+        ),
+        pytest.param(
+            f"{FL}-cp312-cp312-musllinux_1_2_x86_64.whl",
+            [f"{FL}-py3-none-any.whl", f"{FL}-cp312-cp312-musllinux_1_2_x86_64.whl"],
+            False,
+            id="the platform wheel itself",
+        ),
+        pytest.param(
+            f"{FL}-py3-none-any.whl",
+            [f"{FL}-py3-none-any.whl", "not-a-wheel.whl", f"{FL}.tar.gz"],
+            False,
+            id="an invalid name is no platform wheel",
+        ),
+    ],
+)
+def test_is_pure_fallback(chosen: str, release: list[str], expected: bool) -> None:
+    assert is_pure_fallback(chosen, release) is expected
 
 
 @pytest.mark.parametrize(

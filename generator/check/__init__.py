@@ -1,0 +1,1 @@
+"""`check`: would these requirements install on musllinux without a compiler?"""

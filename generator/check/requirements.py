@@ -1,0 +1,105 @@
+"""Read a requirements file the way people write them, with a located error for each problem.
+
+Requirement lines (PEP 508), comments, blank lines, `\\` continuations, `-r FILE` and
+`-c FILE` (relative to the file that names them) and per-line `--hash=...` are read. Other
+pip options (an index, `-e`, find-links) are refused: `check` answers for the index it is
+given, and a line it cannot honour must not be skipped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from generator.errors import UserError
+
+MAX_DEPTH = 10  # -r inside -r: deeper than this is a loop nobody meant
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_HASH = re.compile(r"\s--hash[=\s]\S+")
+_INCLUDES = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
+
+
+@dataclass(frozen=True)
+class RequirementLine:
+    requirement: Requirement
+    where: str  # "requirements.txt:3"
+    constraint: bool  # from a -c file: limits versions, installs nothing
+
+
+def read_requirements(path: Path) -> tuple[RequirementLine, ...]:
+    """Every requirement and constraint of `path` and the files it includes, in order."""
+    return tuple(_read(path, constraint=False, seen=()))
+
+
+def parse_requirement(text: str, where: str) -> Requirement:
+    """One PEP 508 requirement, or a located error that says how to write it."""
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as error:
+        detail = str(error).splitlines()[0]
+        raise UserError(
+            f"{where}: {text!r} is not a requirement ({detail}) — write NAME[extras]"
+            "[specifier][; marker], e.g. psycopg2==2.9.10"
+        ) from None
+    if requirement.url:
+        raise UserError(
+            f"{where}: {text!r} is a direct URL — check answers for an index: name a "
+            "released version instead"
+        )
+    return requirement
+
+
+def _read(path: Path, *, constraint: bool, seen: tuple[Path, ...]) -> Iterator[RequirementLine]:
+    if len(seen) >= MAX_DEPTH or path.resolve() in seen:
+        raise UserError(f"{path}: included again by {seen[-1]} — remove the loop of -r/-c files")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file — give the path of a requirements file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{path}: cannot be read ({error}) — give a UTF-8 text file") from None
+    for number, line in _logical_lines(text):
+        where = f"{path}:{number}"
+        if line.startswith("-"):
+            yield from _include(path, line, where, constraint, (*seen, path.resolve()))
+        else:
+            yield RequirementLine(parse_requirement(line, where), where, constraint)
+
+
+def _include(
+    path: Path, line: str, where: str, constraint: bool, seen: tuple[Path, ...]
+) -> Iterator[RequirementLine]:
+    option, _, rest = line.replace("=", " ", 1).partition(" ")
+    if option not in _INCLUDES:
+        raise UserError(
+            f"{where}: the pip option {option} is not read by check — remove it (give "
+            "this repository's index with --index-url, PyPI's with PIP_INDEX_URL)"
+        )
+    if not rest.strip():
+        raise UserError(f"{where}: {option} names no file — write {option} other.txt")
+    included = path.parent / rest.strip()
+    yield from _read(included, constraint=constraint or _INCLUDES[option], seen=seen)
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(first line number, text) of each non-empty line, comments, hashes and `\\`
+    continuations taken out, as pip reads them."""
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        start = start or number
+        if raw.endswith("\\"):
+            pending.append(raw[:-1])
+            continue
+        line = _HASH.sub("", _COMMENT.sub("", " ".join([*pending, raw]))).strip()
+        pending, first, start = [], start, 0
+        if line:
+            yield first, line
+    if pending:
+        line = _HASH.sub("", _COMMENT.sub("", " ".join(pending))).strip()
+        if line:
+            yield start, line
