@@ -19,7 +19,8 @@ from generator.fileio import write_atomically
 from generator.github import append_summary
 from generator.lock.coverage import DeadLine, dead_lines
 from generator.lock.model import Lock, read_lock
-from generator.matrix.load import load_matrix
+from generator.matrix.bundles import ResolvedBundle
+from generator.matrix.load import DEFAULT_MATRIX, load_matrix
 from generator.publish.images.contents import default_repository
 from generator.publish.images.tags import repository_name
 from generator.publish.interchange import read_records
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             _registry(args),
             locked_wheels=_locked_wheels(lock),
             notices=notices,
+            bundles=_bundles(args.matrix),
         )
         write_atomically(args.output, render_page(catalog, summary_line(records)))
     append_summary(args.summary, markdown + "\n")
@@ -98,6 +100,14 @@ def _lock(path: Path | None) -> Lock | None:
     if lock is None:
         raise UserError(f"--lock {path}: no such file — pass matrix.lock.json (`update` writes it)")
     return lock
+
+
+def _bundles(path: str) -> tuple[ResolvedBundle, ...]:
+    """matrix.yml's bundles; none when the default ./matrix.yml is absent (the page then
+    shows the records alone)."""
+    if path == DEFAULT_MATRIX and not Path(path).is_file():
+        return ()
+    return load_matrix(path).bundles
 
 
 def _registry(args: argparse.Namespace) -> str:

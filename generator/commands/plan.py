@@ -18,7 +18,8 @@ from generator.fileio import write_atomically
 from generator.github import append_summary, write_outputs
 from generator.lock.coverage import DeadLine, dead_lines
 from generator.lock.model import load_lock
-from generator.matrix.changes import changed_modules
+from generator.matrix.bundles import named_bundles
+from generator.matrix.changes import changed_bundles, changed_modules
 from generator.matrix.load import LoadedMatrix, load_matrix
 from generator.plan.jobs import SHARDS, Plan
 
@@ -42,20 +43,40 @@ def register(subparsers: Subparsers) -> None:
         metavar="REF",
         help="only modules whose entry or hooks differ from git REF ('' = no filter)",
     )
+    parser.add_argument(
+        "--changed-bundles-since",
+        default="",
+        metavar="REF",
+        help="also output the bundles whose entry or requirements file differ from git REF, "
+        "to image even when no member is rebuilt ('' = none)",
+    )
+    parser.add_argument(
+        "--bundle",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help="also output these bundles (repeatable, or space/comma separated; 'all' = every one)",
+    )
     add_summary_argument(parser, "the table of jobs")
     parser.add_argument(
         "--output", type=path_arg, metavar="FILE", help="also write the JSON plan to FILE"
     )
-    add_github_output_argument(parser, "count=N, deferred=N and shard-K=<matrix JSON>")
+    add_github_output_argument(
+        parser, "count=N, deferred=N, shard-K=<matrix JSON> and bundles=<names to image>"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     matrix = load_matrix(args.matrix)
     plan = checkout_plan(matrix, _selection(matrix, args.only, args.changed_since))
-    write_outputs(args.github_output, github_outputs(plan))
+    bundles = _bundles(matrix, args.bundle, args.changed_bundles_since)
+    write_outputs(args.github_output, github_outputs(plan) | {"bundles": " ".join(bundles)})
     lock = load_lock(matrix)
-    append_summary(args.summary, markdown(plan, dead_lines(lock) if lock else ()))
+    summary = markdown(plan, dead_lines(lock) if lock else ())
+    if bundles:
+        summary += f"\nBundles imaged in this run: {', '.join(bundles)}\n"
+    append_summary(args.summary, summary)
     if args.output:
         write_atomically(args.output, json.dumps(plan.to_json(), indent=2) + "\n")
     if args.json:
@@ -73,6 +94,14 @@ def _selection(matrix: LoadedMatrix, only: list[str], changed_since: str) -> lis
         changed = changed_modules(matrix, changed_since)
         selected = changed if selected is None else [n for n in selected if n in changed]
     return selected
+
+
+def _bundles(matrix: LoadedMatrix, named: list[str], changed_since: str) -> list[str]:
+    """The bundles to image whatever the cells: those asked for and those changed."""
+    wanted = {bundle.name for bundle in named_bundles(matrix.bundles, named)}
+    if changed_since:
+        wanted.update(changed_bundles(matrix, changed_since))
+    return [bundle.name for bundle in matrix.bundles if bundle.name in wanted]
 
 
 def github_outputs(plan: Plan) -> dict[str, str | int]:

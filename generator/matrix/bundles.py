@@ -1,23 +1,24 @@
 """Bundles of matrix.yml → what each bundle image installs together, for which Pythons/archs.
 
-A bundle names modules of this matrix, in matrix.yml or in a requirements file of the
-repository. Its images hold pip's offline resolution of all of them at once, so every member
-must be a module here (the repository serves only its modules' wheels and their
-dependencies), and the bundle covers the Pythons and archs every member builds.
+A bundle names distributions, in matrix.yml or in a requirements file of the repository: modules
+of this matrix (taken from this repository's wheels) and any other project (taken from the index
+at publish time, with their dependencies). Checking it stays offline: whether a name that is not
+a module exists on the index is asked when the bundle is published. The bundle covers the
+Pythons and archs every module among its members builds (the matrix defaults when none is).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidName, canonicalize_name
 
 from generator.core.platforms import ARCHS, PYTHONS
-from generator.errors import MatrixError
+from generator.errors import MatrixError, UserError
 from generator.matrix.model import BundleSpec, Matrix, ResolvedModule
 from generator.matrix.yamlpos import LocatedDocument, Path
 
@@ -28,9 +29,18 @@ MAX_REQUIREMENTS_BYTES = 1_000_000  # a requirements file, not a data file
 class ResolvedBundle:
     name: str
     requirements: tuple[str, ...]  # what pip resolves together: `lxml`, `psycopg2==2.9.10`
-    members: tuple[str, ...]  # the canonical module names among them
+    members: tuple[str, ...]  # their canonical names: modules of this matrix or index projects
     pythons: tuple[str, ...]
     archs: tuple[str, ...]
+    # Where each requirement is written (`matrix.yml:12:9`, `apps/web.txt:3:1`), for the
+    # publish-time error about a name the index does not know; moving a line changes no image.
+    places: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class _Named:
+    requirement: Requirement
+    place: str
 
 
 @dataclass(frozen=True)
@@ -52,12 +62,12 @@ def resolve_bundles(
         if spec.modules is not None:
             shorthand = isinstance(_bundle_data(document, name), list)
             at: Path = where if shorthand else (*where, "modules")
-            requirements, found = _from_list(spec.modules, known, document, at)
+            requirements, found = _from_list(spec.modules, document, at)
         else:
-            requirements, found = _from_file(spec, known, document, where, root)
+            requirements, found = _from_file(spec, document, where, root)
         problems += found
         if not problems:
-            bundle, problems = _targets(name, requirements, known, document, where)
+            bundle, problems = _targets(name, requirements, known, model, document, where)
             if bundle is not None:
                 bundles.append(bundle)
         errors += problems
@@ -87,47 +97,48 @@ def _tag_clash(
 
 
 def _from_list(
-    names: list[str], known: dict[str, ResolvedModule], document: LocatedDocument, at: Path
-) -> tuple[list[Requirement], list[MatrixError]]:
-    requirements: list[Requirement] = []
+    names: list[str], document: LocatedDocument, at: Path
+) -> tuple[list[_Named], list[MatrixError]]:
+    requirements: list[_Named] = []
     errors: list[MatrixError] = []
     for index, spelled in enumerate(names):
-        problem = _member_problem(spelled, known)
-        if problem is None and canonicalize_name(spelled) in {r.name for r in requirements}:
+        problem = _name_problem(spelled)
+        taken = {named.requirement.name for named in requirements}
+        if problem is None and canonicalize_name(spelled) in taken:
             problem = (f"'{spelled}' is listed twice in this bundle", "keep one")
+        mark = document.mark_of_value((*at, index))
         if problem is not None:
             errors.append(document.error((*at, index), *problem))
         else:
-            requirements.append(Requirement(canonicalize_name(spelled)))
+            place = f"{document.source}:{mark.line}:{mark.column}"
+            requirements.append(_Named(Requirement(canonicalize_name(spelled)), place))
     return requirements, errors
 
 
-def _member_problem(spelled: str, known: dict[str, ResolvedModule]) -> tuple[str, str] | None:
+def _name_problem(spelled: str) -> tuple[str, str] | None:
     try:
-        name = canonicalize_name(spelled, validate=True)
+        canonicalize_name(spelled, validate=True)
     except InvalidName:
         return (
             f"'{spelled}' is not a valid distribution name",
-            "use a module name from `modules:` (letters, digits, '.', '_', '-')",
+            "use a module of `modules:` or a project name of the index "
+            "(letters, digits, '.', '_', '-')",
         )
-    if name in known:
-        return None
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return (
-        f"'{spelled}' is not a module of this matrix",
-        f"{hint}add it under `modules:` or leave it out (a bundle holds this repository's "
-        "modules and their dependencies)",
-    )
+    return None
+
+
+def unknown_name_hint(name: str, modules: Sequence[str]) -> str:
+    """`did you mean 'lxml'? ` when a name the index lacks is close to a module's."""
+    close = difflib.get_close_matches(name, modules, n=1)
+    return f"did you mean '{close[0]}'? " if close else ""
 
 
 def _from_file(
     spec: BundleSpec,
-    known: dict[str, ResolvedModule],
     document: LocatedDocument,
     where: Path,
     root: FsPath,
-) -> tuple[list[Requirement], list[MatrixError]]:
+) -> tuple[list[_Named], list[MatrixError]]:
     relative = spec.requirements or ""
     at: Path = (*where, "requirements")
     file = root / relative
@@ -153,20 +164,20 @@ def _from_file(
     lines, problem = _read_lines(file, shown)
     if problem is not None:
         return [], [problem]
-    requirements: list[Requirement] = []
+    requirements: list[_Named] = []
     errors: list[MatrixError] = []
     for line in lines:
-        requirement, error = _requirement(line, shown, known, requirements)
+        requirement, error = _requirement(line, shown, requirements)
         if error is not None:
             errors.append(error)
         elif requirement is not None:
-            requirements.append(requirement)
+            requirements.append(_Named(requirement, f"{shown}:{line.number}:1"))
     if not requirements and not errors:
         errors.append(
             document.error(
                 at,
-                f"requirements file '{relative}' names no module",
-                "list the bundle's modules in it, one a line",
+                f"requirements file '{relative}' names no requirement",
+                "list the bundle's distributions in it, one a line",
             )
         )
     return requirements, errors
@@ -197,7 +208,7 @@ def _read_lines(file: FsPath, shown: str) -> tuple[list[_Line], MatrixError | No
 
 
 def _requirement(
-    line: _Line, shown: str, known: dict[str, ResolvedModule], taken: list[Requirement]
+    line: _Line, shown: str, taken: list[_Named]
 ) -> tuple[Requirement | None, MatrixError | None]:
     def error(what: str, fix: str) -> tuple[None, MatrixError]:
         return None, MatrixError(shown, line.number, 1, what, fix)
@@ -205,7 +216,7 @@ def _requirement(
     if line.text.startswith("-"):
         return error(
             f"'{line.text}': pip options are not taken in a bundle's requirements file",
-            "list requirements only (the images install from this repository's wheels)",
+            "list requirements only (the index is matrix.yml's `index-url`, else PyPI)",
         )
     try:
         requirement = Requirement(line.text)
@@ -215,28 +226,29 @@ def _requirement(
     if requirement.url:
         return error(
             f"'{line.text}' names a URL",
-            "drop the URL: a bundle holds this repository's wheels of the module",
+            "drop the URL: a bundle holds wheels from this repository or the index",
         )
     requirement.name = canonicalize_name(requirement.name)
-    member = _member_problem(requirement.name, known)
-    if member is not None:
-        return error(*member)
-    if requirement.name in {r.name for r in taken}:
+    if requirement.name in {named.requirement.name for named in taken}:
         return error(f"'{requirement.name}' is listed twice in this file", "keep one line")
     return requirement, None
 
 
 def _targets(
     name: str,
-    requirements: list[Requirement],
+    requirements: list[_Named],
     known: dict[str, ResolvedModule],
+    model: Matrix,
     document: LocatedDocument,
     where: Path,
 ) -> tuple[ResolvedBundle | None, list[MatrixError]]:
-    """The Pythons and archs every member builds: only there can all of them install."""
-    members = [known[r.name] for r in requirements]
-    pythons = tuple(p for p in PYTHONS if all(p in m.pythons for m in members))
-    archs = tuple(a for a in ARCHS if all(a in m.archs for m in members))
+    """The Pythons and archs every module among the members builds: only there can all of
+    them install; a bundle of index projects alone takes the matrix defaults."""
+    modules = [known[n.requirement.name] for n in requirements if n.requirement.name in known]
+    python_sets = [m.pythons for m in modules] or [tuple(model.defaults.python)]
+    arch_sets = [m.archs for m in modules] or [tuple(model.defaults.arch)]
+    pythons = tuple(p for p in PYTHONS if all(p in found for found in python_sets))
+    archs = tuple(a for a in ARCHS if all(a in found for found in arch_sets))
     for what, found in (("Python", pythons), ("arch", archs)):
         if not found:
             return None, [
@@ -249,9 +261,27 @@ def _targets(
             ]
     bundle = ResolvedBundle(
         name=name,
-        requirements=tuple(str(r) for r in requirements),
-        members=tuple(r.name for r in requirements),
+        requirements=tuple(str(n.requirement) for n in requirements),
+        members=tuple(n.requirement.name for n in requirements),
         pythons=pythons,
         archs=archs,
+        places=tuple(n.place for n in requirements),
     )
     return bundle, []
+
+
+def named_bundles(
+    bundles: Sequence[ResolvedBundle], values: Sequence[str], option: str = "--bundle"
+) -> list[ResolvedBundle]:
+    """The bundles `values` name (space or comma separated; `all` = every bundle), in
+    matrix order; a name matrix.yml does not have is a UserError naming the option."""
+    names = {canonical for value in values for canonical in value.replace(",", " ").split()}
+    if "all" in names:
+        return list(bundles)
+    known = {bundle.name for bundle in bundles}
+    for name in sorted(names - known):
+        listed = ", ".join(sorted(known)) or "none"
+        raise UserError(
+            f"{option} {name}: matrix.yml has no bundle '{name}' — use one of: {listed} (or all)"
+        )
+    return [bundle for bundle in bundles if bundle.name in names]

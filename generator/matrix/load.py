@@ -126,7 +126,7 @@ _EXPECTED = {
     "images": "a mapping arch → image reference, e.g. {x86_64: mirror/musllinux_1_2_x86_64}",
     "reason": "a sentence saying why",
     "prefer": "build or wheel",
-    "bundles": "a mapping of bundle name → a list of modules or {requirements: FILE}",
+    "bundles": "a mapping of bundle name → a list of distributions or {requirements: FILE}",
     "requirements": "a path to a requirements file in this repository, e.g. requirements.txt",
 }
 _PATTERN_FIX = {
@@ -164,7 +164,7 @@ def _explain(document: LocatedDocument, detail: Any, kind: str, path: Path) -> M
             return document.error(path, "the matrix has no modules", "add at least one module")
         if path[:1] == ("bundles",):
             return document.error(
-                path, f"bundle '{path[1]}' is empty", "list its modules or remove it"
+                path, f"bundle '{path[1]}' is empty", "list its distributions or remove it"
             )
         return document.error(path, f"'{field}' is empty", "list at least one entry or remove it")
     if kind == "string_pattern_mismatch" or (
@@ -199,9 +199,9 @@ def _expected(path: Path, field: str, detail: Any) -> str:
         return 'a version in quotes ("6.0.2"), a list of versions, or a mapping of settings'
     if path[:1] == ("bundles",) and len(path) > 1:
         if len(path) == 2:  # a bundle's entry itself
-            return "a list of module names, or {modules: [...]} or {requirements: FILE}"
+            return "a list of distribution names, or {modules: [...]} or {requirements: FILE}"
         if field == "modules" or isinstance(path[-1], int):
-            return "a list of module names, e.g. [lxml, psycopg2]"
+            return "a list of distribution names, e.g. [lxml, django]"
     if field == "versions" and "exclude" in path:
         return 'a PEP 440 specifier in quotes, e.g. "<2" or "==1.0.*"'
     return _EXPECTED.get(field, str(detail["msg"]).lower())

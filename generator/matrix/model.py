@@ -259,7 +259,8 @@ BundleName = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_lengt
 
 
 class BundleSpec(_Strict):
-    """One image for an application: its modules by name, or a requirements file naming them."""
+    """One image for an application: its distributions by name, or a requirements file naming
+    them (modules of this matrix, or projects on the index)."""
 
     # The schema says "exactly one of the two", as _one_source does.
     model_config = ConfigDict(
@@ -269,12 +270,18 @@ class BundleSpec(_Strict):
     modules: Annotated[
         list[str] | None,
         WithJsonSchema({"type": "array", "items": {"type": "string"}, "minItems": 1}),
-    ] = Field(default=None, min_length=1, description="Modules of this matrix the image holds")
+    ] = Field(
+        default=None,
+        min_length=1,
+        description="Distributions the image holds: modules of this matrix (this "
+        "repository's wheels) or projects on the index (with their dependencies)",
+    )
     requirements: Annotated[str | None, WithJsonSchema({"type": "string", "minLength": 1})] = Field(
         default=None,
         min_length=1,
         description="A requirements file in this repository (path relative to matrix.yml) "
-        "naming the modules, with optional version specifiers",
+        "naming the distributions (modules of this matrix or projects on the index), with "
+        "optional version specifiers",
     )
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ cell accepts (and so pip's `--platform`/`--abi` flags) is generator.core.tags.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -17,6 +18,15 @@ from generator.core.cells import Cell
 from generator.core.tags import pip_target_args
 from generator.errors import Failure
 from generator.pip import missing_distribution, offline_env, run_pip
+
+# pip's words when a download's sha256 differs from the one in the index's link.
+_HASH_MISMATCH = "DO NOT MATCH THE HASHES"
+# pip's words for a pin no version meets (bundle_pins.UNPUBLISHED): `(constraint) x===…`.
+_UNMET_PIN = re.compile(r"\(constraint\) ([A-Za-z0-9._-]+)===")
+
+
+class HashMismatch(Failure):
+    """A file from the index is not the file the index announced: never published."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,50 @@ def download_target(
     )
     if result.returncode != 0:
         raise Failure(f"cannot gather the dependencies of {target.what}: {_explain(result)}")
+    return sorted(into.glob("*.whl"))
+
+
+def download_from_index(
+    target: Target,
+    into: Path,
+    find_links: Sequence[Path],
+    index_url: str,
+    constraints: Path,
+) -> list[Path]:
+    """Let pip download the target's closure into `into` from `find_links` and the index
+    `index_url` (nothing else: no pip configuration), binary only, under `constraints`.
+    pip checks each file from the index against the sha256 its link gives (PEP 503)."""
+    links = [arg for link in link_dirs(find_links) for arg in ("--find-links", str(link))]
+    result = run_pip(
+        [
+            "download",
+            "--dest",
+            str(into),
+            "--index-url",
+            index_url,
+            *links,
+            "--constraint",
+            str(constraints),
+            *pip_target_args(target.python, target.arch),
+            *target.requirements,
+        ],
+        offline_env(),
+    )
+    if result.returncode != 0:
+        output = result.stderr + result.stdout
+        if _HASH_MISMATCH in output:
+            raise HashMismatch(
+                f"{target.what}: a file from {index_url} does not have the sha256 the index "
+                f"gives for it — nothing was published; check the index ({_explain(result)})"
+            )
+        unmet = _UNMET_PIN.search(output)
+        if unmet:
+            raise Failure(
+                f"{target.what}: module {unmet.group(1)!r} has no wheel published here that "
+                "the bundle allows (a module of this matrix is taken from this repository "
+                "only) — it would compile; build it for this target"
+            )
+        raise Failure(f"cannot gather the wheels of {target.what}: {_explain(result)}")
     return sorted(into.glob("*.whl"))
 
 

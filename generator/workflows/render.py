@@ -34,6 +34,8 @@ def rendered_files(matrix: LoadedMatrix) -> dict[str, str]:
     context = {
         "header": HEADER,
         "modules": [module.name for module in matrix.modules],
+        # A push that edits only a bundle's requirements file must start a run too.
+        "bundle_files": _bundle_files(matrix),
         "registry_host": (matrix.model.registry or "ghcr.io").split("/")[0],
         "custom_registry": matrix.model.registry is not None,
         "keep_versions": matrix.model.keep_versions,
@@ -46,6 +48,18 @@ def rendered_files(matrix: LoadedMatrix) -> dict[str, str]:
     files[SCHEMA_FILE] = schema_text()
     files[".gitattributes"] = _gitattributes(sorted(files))
     return files
+
+
+def _bundle_files(matrix: LoadedMatrix) -> list[str]:
+    """The bundles' requirements files, as `on.push.paths` spells them (from the root)."""
+    root = matrix.root.resolve()
+    return sorted(
+        {
+            (root / spec.requirements).resolve().relative_to(root).as_posix()
+            for spec in matrix.model.bundles.values()
+            if spec.requirements
+        }
+    )
 
 
 def _environment() -> jinja2.Environment:

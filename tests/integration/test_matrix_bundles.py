@@ -61,20 +61,41 @@ def test_a_requirements_file_keeps_its_specifiers(tmp_path: Path) -> None:
     assert bundle.members == ("lxml", "markupsafe", "psycopg2")
 
 
+def test_members_beyond_the_modules_come_from_the_index(tmp_path: Path) -> None:
+    """Django is no module: it is taken (online, at publish time) from the index, so the
+    offline check accepts it, records where it is written, and only the modules among the
+    members narrow the targets."""
+    (tmp_path / "app.txt").write_text("# the app\nDjango>=5.2\npsycopg2\n")
+    web, app, _site = bundles_of(
+        tmp_path,
+        "  web: [lxml, Django]\n  app:\n    requirements: app.txt\n  site: [django]\n",
+    )
+    assert web.members == ("lxml", "django")
+    assert web.places == (f"{tmp_path / 'matrix.yml'}:11:9", f"{tmp_path / 'matrix.yml'}:11:15")
+    assert web.archs == ("x86_64", "aarch64", "armv7l")
+    assert app.requirements == ("django>=5.2", "psycopg2")
+    assert app.places == (f"{tmp_path / 'app.txt'}:2:1", f"{tmp_path / 'app.txt'}:3:1")
+    assert app.archs == ("x86_64", "aarch64")  # psycopg2's
+
+
+def test_a_bundle_of_index_projects_alone_takes_the_defaults(tmp_path: Path) -> None:
+    (bundle,) = bundles_of(tmp_path, "  site: [django]\n")
+    assert (bundle.pythons, bundle.archs) == (("3.12", "3.13"), ("x86_64", "aarch64", "armv7l"))
+
+
 def test_a_matrix_without_bundles_has_none(tmp_path: Path) -> None:
     assert parse_matrix(MODULES, tmp_path / "matrix.yml").bundles == ()
 
 
 # (name, bundles text, expected line, column, words the message must contain)
 CASES = [
-    ("empty list", "  web: []\n", 11, 8, ["bundle 'web' is empty", "list its modules"]),
+    ("empty list", "  web: []\n", 11, 8, ["bundle 'web' is empty", "list its distributions"]),
     ("empty modules", "  web:\n    modules: []\n", 12, 14, ["bundle 'web' is empty"]),
-    ("unknown module", "  web: [lxml, lxlm]\n", 11, 15, ["'lxlm' is not a module", "'lxml'"]),
     ("bad member name", "  web: [lxml, '-x']\n", 11, 15, ["not a valid distribution name"]),
     ("member twice", "  web: [lxml, LXML]\n", 11, 15, ["'LXML' is listed twice"]),
     ("bad bundle name", "  Web_App: [lxml]\n", 11, 3, ["'Web_App' is not valid as a name"]),
     ("too long a name", f"  {'a' * 65}: [lxml]\n", 11, 3, ["not valid as a name"]),
-    ("text, not a list", "  web: lxml\n", 11, 8, ["'web' has text", "a list of module names"]),
+    ("text, not a list", "  web: lxml\n", 11, 8, ["'web' has text", "a list of distribution"]),
     ("unknown key", "  web:\n    module: [lxml]\n", 12, 5, ["did you mean 'modules'"]),
     (
         "both forms",
@@ -164,26 +185,26 @@ def test_problems_in_the_requirements_file_are_located_there(tmp_path: Path) -> 
         bundles_of(tmp_path, "  app:\n    requirements: reqs/app.txt\n")
     lines = str(raised.value).splitlines()
     shown = str(tmp_path / "reqs" / "app.txt")
-    assert [line.split(": ", 1)[0] for line in lines] == [f"{shown}:{n}:1" for n in (2, 3, 4, 5, 6)]
+    # django>=5 (line 3) is no mistake: a name that is not a module comes from the index.
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{shown}:{n}:1" for n in (2, 4, 5, 6)]
     assert "pip options are not taken" in lines[0]
-    assert "'django' is not a module of this matrix" in lines[1]
-    assert "'lxml' is listed twice in this file" in lines[2]
-    assert "names a URL" in lines[3]
-    assert "is not a requirement" in lines[4]
+    assert "'lxml' is listed twice in this file" in lines[1]
+    assert "names a URL" in lines[2]
+    assert "is not a requirement" in lines[3]
 
 
 def test_a_requirements_file_naming_nothing_is_refused(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("# nothing yet\n\n")
-    with pytest.raises(UserError, match=r"matrix\.yml:12:19: .*'empty.txt' names no module"):
+    with pytest.raises(UserError, match=r"matrix\.yml:12:19: .*'empty.txt' names no requirement"):
         bundles_of(tmp_path, "  web:\n    requirements: empty.txt\n")
 
 
 def test_the_cli_exits_2_and_writes_nothing(tmp_path: Path) -> None:
-    (tmp_path / "matrix.yml").write_text(MODULES + "bundles:\n  web: [lxml, nope]\n")
+    (tmp_path / "matrix.yml").write_text(MODULES + "bundles:\n  web: [lxml, lxml]\n")
     done = run_generator("render", "--matrix", str(tmp_path / "matrix.yml"))
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
-    assert re.match(r"error: \S*matrix\.yml:11:15: 'nope' is not a module", done.stderr)
+    assert re.match(r"error: \S*matrix\.yml:11:15: 'lxml' is listed twice", done.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["matrix.yml"]
 
 

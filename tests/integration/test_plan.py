@@ -161,3 +161,58 @@ def test_output_file_holds_the_same_plan_as_stdout(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "plan.json").read_text()) == json.loads(done.stdout)
+
+
+def bundles_output(root: Path, *args: str) -> str:
+    """The `bundles` step output of `plan`, as the publish job reads it."""
+    (root / "out").unlink(missing_ok=True)
+    done = run_generator(
+        "plan", "--matrix", str(root / "matrix.yml"), "--github-output", str(root / "out"), *args
+    )
+    assert done.returncode == 0, done.stderr
+    (line,) = [x for x in (root / "out").read_text().splitlines() if x.startswith("bundles=")]
+    return line.removeprefix("bundles=")
+
+
+def test_a_push_images_the_bundles_it_changed(tmp_path: Path) -> None:
+    """A bundle changed alone (new, other members, other requirements) is imaged on the next
+    publish although no member is rebuilt: plan names it in its `bundles` output."""
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "b.txt").write_text("a\ndjango\n")
+    (tmp_path / "matrix.yml").write_text(
+        'modules:\n  a: "1.0"\n  b: "1.0"\nbundles:\n  one: [a]\n  two:\n'
+        "    requirements: apps/b.txt\n"
+    )
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    base = git(tmp_path, "rev-parse", "HEAD")
+    since = ("--changed-bundles-since", base)
+
+    assert bundles_output(tmp_path, *since) == ""
+    assert bundles_output(tmp_path) == ""  # no base given: none
+    (tmp_path / "apps" / "b.txt").write_text("a\ndjango>=5.2\n")
+    assert bundles_output(tmp_path, *since) == "two"
+    text = (tmp_path / "matrix.yml").read_text()
+    (tmp_path / "matrix.yml").write_text(
+        text.replace("one: [a]", "one: [a, b]").replace("bundles:\n", "bundles:\n  new: [b]\n")
+    )
+    assert bundles_output(tmp_path, *since) == "new one two"  # in matrix order
+    # A new branch (github.event.before is all zeros) or a base this clone lacks: all.
+    assert bundles_output(tmp_path, "--changed-bundles-since", "0" * 40) == "new one two"
+    assert bundles_output(tmp_path, "--changed-bundles-since", "f" * 40) == "new one two"
+    git(tmp_path, "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "next")
+    assert bundles_output(tmp_path, "--changed-bundles-since", "HEAD") == ""
+
+
+def test_bundles_asked_for_by_hand_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "matrix.yml").write_text(
+        'modules:\n  a: "1.0"\nbundles:\n  one: [a]\n  two: [a, django]\n'
+    )
+    assert bundles_output(tmp_path, "--bundle", "two") == "two"
+    assert bundles_output(tmp_path, "--bundle", "all") == "one two"
+    assert bundles_output(tmp_path, "--bundle", "") == ""
+    done = run_generator("plan", "--matrix", str(tmp_path / "matrix.yml"), "--bundle", "tow")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: --bundle tow: matrix.yml has no bundle 'tow' — use one")

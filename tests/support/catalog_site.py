@@ -2,7 +2,10 @@
 
 markupsafe 3.0.3 (upstream on x86_64/aarch64, built here on armv7l, one failed build, one
 missing cell) and 3.0.2, numpy 2.3.5 on armv7l for 3.12 and 3.14t, six (pure everywhere: a dead
-line), and a module whose name, version, reason and log URL are hostile HTML/JavaScript.
+line), and a module whose name, version, reason and log URL are hostile HTML/JavaScript; and
+two bundles of its matrix.yml: `web` (markupsafe; jinja2 from the index with a specifier and a
+marker, text to escape and to shell-quote; idna with a hostile marker) and `data` (numpy, and
+pandas from the index).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ BASE_URL = "https://raw.githubusercontent.com/owner/repo/0123abc/wheels"
 FAILED_LOG = "https://github.com/owner/repo/actions/runs/42"
 HOSTILE = '<img src=x onerror="window.pwned=1">'
 HOSTILE_VERSION = '1.0"><script>window.pwned=2</script>'
+HOSTILE_MARKER = "<img src=x onerror=window.pwned=4>"
 
 # (module, version, python, arch, status, wheel filename in wheels/ or on PyPI)
 CELLS: list[tuple[str, str, str, str, Served, str]] = [
@@ -104,6 +108,28 @@ _LOCK_STATUS = {
 }
 
 
+MATRIX = """\
+defaults:
+  python: ["3.12", "3.13"]
+  arch: [x86_64, aarch64, armv7l, riscv64, s390x]
+modules:
+  markupsafe: ["3.0.2", "3.0.3"]
+  numpy:
+    versions: "2.3.5"
+    python: ["3.12", "3.14t"]
+    arch: [armv7l, i686]
+  six: "1.17.0"
+bundles:
+  web:
+    requirements: apps/web.txt
+  data: [numpy, pandas]
+"""
+WEB_REQUIREMENTS = (
+    'markupsafe\njinja2>=3.1,<4 ; python_version >= "3.9"\n'
+    f'idna ; platform_release != "{HOSTILE_MARKER}"\n'  # a marker's text is free: hostile
+)
+
+
 def sha256(filename: str) -> str:
     return hashlib.sha256(filename.encode()).hexdigest()
 
@@ -157,8 +183,12 @@ def write_site(root: Path) -> Path:
     (root / "wheels" / "SHA256SUMS").write_text(sums)
     (root / "catalog.json").write_text(records_json(records()))
     write_lock(root / "matrix.lock.json", lock())
+    (root / "apps").mkdir()
+    (root / "apps" / "web.txt").write_text(WEB_REQUIREMENTS)
+    (root / "matrix.yml").write_text(MATRIX)
     page = root / "site" / "index.html"
     argv = ["catalog", "--records", str(root / "catalog.json"), "--output", str(page)]
+    argv += ["--matrix", str(root / "matrix.yml")]
     argv += ["--lock", str(root / "matrix.lock.json"), "--wheels", str(root / "wheels")]
     argv += ["--base-url", BASE_URL, "--registry", REGISTRY, "--summary", str(root / "summary.md")]
     assert cli.main(argv) == 0

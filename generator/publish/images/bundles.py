@@ -1,16 +1,18 @@
 """The images of a bundle: one multi-arch `FROM scratch` list per bundle and Python,
 `bundle-<name>-py<X.Y>`, so one `COPY --from` serves a whole application.
 
-Each arch image holds exactly what pip downloads, offline from the published wheels, for all
-the bundle's modules resolved together (their wheels and their runtime dependencies, one
-version of each), after pip has checked that they install together offline from that folder
-alone — the check every cell passes before it is published.
+Each arch image holds exactly what pip downloads for all the bundle's members resolved
+together (their wheels and their runtime dependencies, one version of each): the matrix's
+modules from this repository's wheels at a version published here (bundle_pins), everything
+else from the index as binary wheels for the target, sha256-checked by pip against the index.
+Then pip checks that they install together offline from that folder alone — the check every
+cell passes before it is published.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from generator.core.cells import Cell
 from generator.core.platforms import ARCHS
 from generator.errors import Failure
 from generator.matrix.bundles import ResolvedBundle
-from generator.publish.closure import Target, download_target, verify_target
+from generator.publish.closure import HashMismatch, Target, download_from_index, verify_target
+from generator.publish.images.bundle_pins import module_constraints, published_versions
 from generator.publish.images.contents import (
     OCI,
     ArchImage,
@@ -44,6 +47,15 @@ class LeftOut:
         return f"warning: bundle {self.bundle} py{self.python}: {where} left out — {self.reason}"
 
 
+@dataclass(frozen=True)
+class BundleSources:
+    """Where a bundle's wheels come from."""
+
+    folders: tuple[Path, ...]  # this repository's wheels: the run's collected folder, wheels/
+    index_url: str  # the rest: matrix.yml's index-url, else PyPI
+    modules: frozenset[str]  # the matrix's modules: from `folders` only, whoever needs them
+
+
 def touched_bundles(
     bundles: Iterable[ResolvedBundle], cells: Iterable[Cell]
 ) -> list[ResolvedBundle]:
@@ -53,14 +65,19 @@ def touched_bundles(
 
 
 def gather_arch(
-    bundle: ResolvedBundle, python: str, arch: str, sources: Sequence[Path], into: Path
+    bundle: ResolvedBundle, python: str, arch: str, sources: BundleSources, into: Path
 ) -> tuple[Path, ...]:
     """The bundle's wheels for one Python and arch, downloaded into `into` and verified."""
     target = Target(
         f"bundle {bundle.name} (python {python}, {arch})", bundle.requirements, python, arch
     )
     into.mkdir(parents=True)
-    wheels = download_target(target, into, sources, offline=True)
+    pins = module_constraints(
+        sources.modules, bundle.requirements, published_versions(sources.folders, python, arch)
+    )
+    constraints = into.with_name(f"{into.name}-constraints.txt")
+    constraints.write_text("".join(f"{line}\n" for line in pins), encoding="utf-8")
+    wheels = download_from_index(target, into, sources.folders, sources.index_url, constraints)
     verify_target(target, into)
     return tuple(sorted(wheels, key=lambda path: path.name))
 
@@ -98,7 +115,7 @@ def bundle_image_set(
 
 def publish_bundle(
     bundle: ResolvedBundle,
-    sources: Sequence[Path],
+    sources: BundleSources,
     repository: str,
     provenance: Provenance,
     engine: Engine,
@@ -106,8 +123,9 @@ def publish_bundle(
     log: Callable[[str], None],
     pushed_digests: dict[str, str],
 ) -> tuple[list[str], list[LeftOut]]:
-    """Every Python's images of the bundle; an arch where its modules do not install
-    together offline is left out (reported), as a family lists only archs with wheels."""
+    """Every Python's images of the bundle; an arch where its members do not all have
+    wheels is left out (reported), as a family lists only archs with wheels. A file that
+    fails its sha256 check stops everything (HashMismatch)."""
     made: list[str] = []
     left_out: list[LeftOut] = []
     for python in bundle.pythons:
@@ -116,6 +134,8 @@ def publish_bundle(
             for arch in bundle.archs:
                 try:
                     wheels[arch] = gather_arch(bundle, python, arch, sources, Path(scratch) / arch)
+                except HashMismatch:
+                    raise
                 except Failure as failure:
                     left_out.append(LeftOut(bundle.name, python, arch, str(failure)))
             if not wheels:

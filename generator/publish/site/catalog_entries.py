@@ -2,14 +2,17 @@
 
 One entry per family (module × version × Python): each arch's status and the wheel that
 serves it (with its sha256), the image references and lines to paste, and the dead-line
-notices about it. Wheel links come from wheels/SHA256SUMS (this repository's copies) and,
-for upstream and pure cells the lock names but wheels/ lacks, from the lock (PyPI).
+notices about it; and one entry per bundle × Python: its members, the archs its image holds
+(an arch where a module among its members has no wheel here is left out, as `images` leaves
+it out), its references and lines. Wheel links come from wheels/SHA256SUMS (this
+repository's copies) and, for upstream and pure cells the lock names but wheels/ lacks, from
+the lock (PyPI).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from packaging.utils import canonicalize_name
@@ -21,8 +24,9 @@ from generator.core.tags import best_wheel
 from generator.core.versions import same_version, version_key
 from generator.core.wheels import FileRef, parse_wheel_name
 from generator.errors import UserError
+from generator.matrix.bundles import ResolvedBundle
 from generator.publish.interchange import CellRecord
-from generator.publish.site.usage import ImageUsage, image_usage
+from generator.publish.site.usage import ImageUsage, bundle_usage, image_usage
 
 SERVED = (Served.BUILT, Served.UPSTREAM, Served.PURE)  # a wheel exists: the image holds it
 
@@ -55,11 +59,34 @@ class FamilyEntry:
 
 
 @dataclass(frozen=True)
+class BundleArch:
+    arch: Arch
+    gap: str  # "" when the image holds this arch; else why it is left out
+
+
+@dataclass(frozen=True)
+class BundleEntry:
+    name: str
+    python: str
+    requirements: tuple[str, ...]
+    modules: tuple[str, ...]  # the members that are modules here: this repository's wheels
+    from_index: tuple[str, ...]  # the other members: the index's wheels
+    archs: tuple[BundleArch, ...]
+    usage: ImageUsage | None
+    no_image: str  # why usage is None ("" when there is an image)
+
+    @property
+    def covered(self) -> tuple[Arch, ...]:
+        return tuple(entry.arch for entry in self.archs if not entry.gap)
+
+
+@dataclass(frozen=True)
 class Catalog:
     families: tuple[FamilyEntry, ...]  # by module, newest version first, Pythons ascending
     notices: tuple[str, ...]
-    archs: tuple[str, ...]  # every arch any cell has, in canonical order
+    archs: tuple[str, ...]  # every arch any cell or bundle has, in canonical order
     pythons: tuple[str, ...]
+    bundles: tuple[BundleEntry, ...] = ()  # in matrix order, Pythons ascending
 
 
 def build_catalog(
@@ -69,8 +96,10 @@ def build_catalog(
     *,
     locked_wheels: Mapping[Cell, FileRef] | None = None,
     notices: Sequence[Notice] = (),
+    bundles: Sequence[ResolvedBundle] = (),
 ) -> Catalog:
-    """`files`: the published wheels; `locked_wheels`: the lock's upstream/pure wheel per cell."""
+    """`files`: the published wheels; `locked_wheels`: the lock's upstream/pure wheel per cell;
+    `bundles`: matrix.yml's."""
     finder = _WheelFinder(files, locked_wheels or {})
     by_family: dict[Family, list[CellRecord]] = {}
     for record in records:
@@ -81,12 +110,64 @@ def build_catalog(
         for family in _ordered(by_family)
     )
     cells = [record.cell for record in records]
+    entries = _bundle_entries(bundles, records, repository)
+    archs = {cell.arch for cell in cells} | {a.arch.name for b in entries for a in b.archs}
+    pythons = {cell.python for cell in cells} | {bundle.python for bundle in entries}
     return Catalog(
         families=families,
         notices=tuple(notice.message for notice in notices),
-        archs=tuple(sorted({cell.arch for cell in cells}, key=arch_sort_key)),
-        pythons=tuple(sorted({cell.python for cell in cells}, key=_python_order)),
+        archs=tuple(sorted(archs, key=arch_sort_key)),
+        pythons=tuple(sorted(pythons, key=_python_order)),
+        bundles=entries,
     )
+
+
+def _bundle_entries(
+    bundles: Sequence[ResolvedBundle], records: Sequence[CellRecord], repository: str
+) -> tuple[BundleEntry, ...]:
+    served: set[tuple[str, str, str]] = {
+        (canonicalize_name(r.cell.module), r.cell.python, r.cell.arch)
+        for r in records
+        if r.status in SERVED
+    }
+    modules: set[str] = {canonicalize_name(record.cell.module) for record in records}
+    return tuple(
+        _bundle_entry(bundle, python, served, modules, repository)
+        for bundle in bundles
+        for python in sorted(bundle.pythons, key=_python_order)
+    )
+
+
+def _bundle_entry(
+    bundle: ResolvedBundle,
+    python: str,
+    served: set[tuple[str, str, str]],
+    modules: set[str],
+    repository: str,
+) -> BundleEntry:
+    own = tuple(member for member in bundle.members if member in modules)
+    archs = []
+    for arch in bundle.archs:
+        lacking = [member for member in own if (member, python, arch) not in served]
+        gap = f"left out: no wheel of {', '.join(lacking)} here yet" if lacking else ""
+        archs.append(BundleArch(ARCHS[arch], gap))
+    entry = BundleEntry(
+        name=bundle.name,
+        python=python,
+        requirements=bundle.requirements,
+        modules=own,
+        from_index=tuple(member for member in bundle.members if member not in modules),
+        archs=tuple(archs),
+        usage=None,
+        no_image="no arch has a wheel of every module yet, so there is no image",
+    )
+    if not entry.covered:
+        return entry
+    try:
+        usage = bundle_usage(bundle.name, python, bundle.requirements, entry.covered, repository)
+    except UserError as error:
+        return replace(entry, no_image=f"no image: {error}")
+    return replace(entry, usage=usage, no_image="")
 
 
 def _ordered(families: Iterable[Family]) -> list[Family]:

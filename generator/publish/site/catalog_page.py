@@ -2,7 +2,8 @@
 
 For each family (module × version × Python) a card with a table of its archs (status in words,
 the wheel and its sha256), the `COPY --from` and `pip` lines to paste, the image tags and the
-dead-line notices. The filter (name, arch, Python) and the copy buttons are inline JavaScript
+dead-line notices; then a card per bundle and Python (its members, the archs its image holds,
+its lines and tags). The filter (name, arch, Python) and the copy buttons are inline JavaScript
 (assets/catalog.js); the style is inline too: no server, no outside assets. Every text from
 outside (module names, versions, reasons, URLs) is HTML-escaped, and only http(s) URLs become
 links.
@@ -17,7 +18,13 @@ from urllib.parse import urlsplit
 from generator.core.cells import Served
 from generator.core.platforms import ARCHS
 from generator.publish.site.catalog import SYMBOLS
-from generator.publish.site.catalog_entries import ArchEntry, Catalog, FamilyEntry
+from generator.publish.site.catalog_entries import (
+    ArchEntry,
+    BundleEntry,
+    Catalog,
+    FamilyEntry,
+)
+from generator.publish.site.usage import ImageUsage
 
 STATUS_TEXT = {
     Served.BUILT: "built here",
@@ -78,6 +85,7 @@ def render_page(catalog: Catalog, summary: str, title: str = "Wheel catalog") ->
         out += _family(entry, number)
     if module is not None:
         out.append("</section>")
+    out += _bundles(catalog.bundles)
     out += ["</main>", f"<script>\n{_asset('catalog.js')}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -170,7 +178,11 @@ def _usage(entry: FamilyEntry, number: int) -> list[str]:
     usage = entry.usage
     if usage is None:
         return [f"<p>{e(entry.no_image)}</p>"]
-    tags = [f"<li><code>{e(usage.list_reference)}</code> — every arch above (multi-arch)</li>"]
+    return _lines_and_tags(usage, f"lines-{number}", "every arch above (multi-arch)")
+
+
+def _lines_and_tags(usage: ImageUsage, lines_id: str, list_means: str) -> list[str]:
+    tags = [f"<li><code>{e(usage.list_reference)}</code> — {e(list_means)}</li>"]
     tags += [
         f"<li><code>{e(reference)}</code> — {e(arch.name)} only</li>"
         for arch, reference in usage.arch_references
@@ -182,9 +194,62 @@ def _usage(entry: FamilyEntry, number: int) -> list[str]:
     lines = f"{usage.copy_line}\n{usage.pip_line}"
     return [
         "<h4>Dockerfile lines</h4>",
-        f'<pre><code id="lines-{number}" class="lines">{e(lines)}</code></pre>',
-        f'<button type="button" class="copy" data-copies="lines-{number}" hidden>'
+        f'<pre><code id="{e(lines_id)}" class="lines">{e(lines)}</code></pre>',
+        f'<button type="button" class="copy" data-copies="{e(lines_id)}" hidden>'
         "Copy the lines</button>",
         "<h4>Image tags</h4>",
         f'<ul class="tags">{"".join(tags)}</ul>',
     ]
+
+
+def _bundles(bundles: tuple[BundleEntry, ...]) -> list[str]:
+    if not bundles:
+        return []
+    out = [
+        '<section class="bundles" aria-labelledby="bundles-heading">',
+        '<h2 id="bundles-heading">Bundles</h2>',
+        "<p>One image per application: every wheel its members need, resolved together, for"
+        " one Python. The members that are modules here come from this repository; the others"
+        " (and all dependencies) from the index, binary wheels only.</p>",
+    ]
+    for number, entry in enumerate(bundles):
+        out += _bundle(entry, number)
+    out.append("</section>")
+    return out
+
+
+def _bundle(entry: BundleEntry, number: int) -> list[str]:
+    heading = f"bundle {entry.name} · Python {entry.python}"
+    # The filter's name box matches the bundle's name or any member's.
+    names = " ".join((entry.name, *entry.modules, *entry.from_index))
+    covered = " ".join(arch.name for arch in entry.covered)
+    members = [f"<li><code>{e(name)}</code> — built or fetched here</li>" for name in entry.modules]
+    members += [f"<li><code>{e(name)}</code> — from the index</li>" for name in entry.from_index]
+    archs = [
+        f'<li data-arch="{e(item.arch.name)}">{e(item.arch.name)}'
+        f' <span class="alias">({e(item.arch.docker_arch)})</span>'
+        + (f' <span class="reason">{e(item.gap)}</span>' if item.gap else "")
+        + "</li>"
+        for item in entry.archs
+    ]
+    out = [
+        f'<article class="bundle" data-module="{e(names)}" data-version=""'
+        f' data-python="{e(entry.python)}" data-archs="{e(covered)}"'
+        f' aria-labelledby="bundle-{number}">',
+        f'<h3 id="bundle-{number}">{e(heading)}</h3>',
+        "<h4>Members</h4>",
+        f'<ul class="members">{"".join(members)}</ul>',
+        "<h4>Archs</h4>",
+        f'<ul class="archs">{"".join(archs)}</ul>',
+    ]
+    if entry.from_index:
+        out.append(
+            "<p>An arch where a member from the index has no wheel is left out when the image"
+            " is made; the publish log names it.</p>"
+        )
+    if entry.usage is None:
+        out.append(f"<p>{e(entry.no_image)}</p>")
+    else:
+        out += _lines_and_tags(entry.usage, f"bundle-lines-{number}", "every arch it holds")
+    out.append("</article>")
+    return out

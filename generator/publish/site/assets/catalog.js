@@ -11,9 +11,12 @@
   var pythonBox = document.getElementById("filter-python");
   var count = document.getElementById("filter-count");
   var families = Array.prototype.slice.call(document.querySelectorAll("article.family"));
-  var modules = Array.prototype.slice.call(document.querySelectorAll("section.module"));
+  var bundles = Array.prototype.slice.call(document.querySelectorAll("article.bundle"));
+  var sections = Array.prototype.slice.call(
+    document.querySelectorAll("section.module, section.bundles"));
 
-  // A word matches a module name as PEP 503 normalises it, or the start of a version.
+  // A word matches a module name as PEP 503 normalises it, or the start of a version; a
+  // bundle's data-module lists its name and its members' names.
   function matchesWords(article, words) {
     var module = article.getAttribute("data-module");
     var version = article.getAttribute("data-version");
@@ -22,26 +25,32 @@
     });
   }
 
-  function apply() {
-    var words = nameBox.value.toLowerCase().split(/\s+/).filter(Boolean);
-    var arch = archBox.value;
-    var python = pythonBox.value;
+  // Shows the entries the filter allows (and within them only the arch asked for); the count.
+  function narrow(articles, words, arch, python) {
     var shown = 0;
-    families.forEach(function (article) {
+    articles.forEach(function (article) {
       var archs = article.getAttribute("data-archs").split(" ");
       var visible = matchesWords(article, words) &&
         (!python || article.getAttribute("data-python") === python) &&
         (!arch || archs.indexOf(arch) !== -1);
       article.hidden = !visible;
       shown += visible ? 1 : 0;
-      article.querySelectorAll("tr[data-arch]").forEach(function (row) {
+      article.querySelectorAll("[data-arch]").forEach(function (row) {
         row.hidden = Boolean(arch) && row.getAttribute("data-arch") !== arch;
       });
     });
-    modules.forEach(function (section) {
-      section.hidden = !section.querySelector("article.family:not([hidden])");
+    return shown;
+  }
+
+  function apply() {
+    var words = nameBox.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = narrow(families, words, archBox.value, pythonBox.value);
+    var shownBundles = narrow(bundles, words, archBox.value, pythonBox.value);
+    sections.forEach(function (section) {
+      section.hidden = !section.querySelector("article:not([hidden])");
     });
-    count.textContent = "Showing " + shown + " of " + families.length + " module versions";
+    count.textContent = "Showing " + shown + " of " + families.length + " module versions" +
+      (bundles.length ? ", " + shownBundles + " of " + bundles.length + " bundles" : "");
   }
 
   // Selects the lines (so Ctrl+C works everywhere) and copies them where the browser lets
