@@ -6,7 +6,9 @@ Python and arch is published, and its build container's pip then finds it in whe
 A job whose dependency is built in this very run is deferred to the next run, which its
 publish job starts (the plan of that run finds the dependency in wheels/). One whose
 dependency has no wheel at all (its build failed, or it is excluded) is skipped with the
-reason — never a silent compile of the dependency from its sdist.
+reason — never a silent compile of the dependency from its sdist. Where the dependency's
+own line has no such Python or arch, it is not this repository's to serve: pip takes it from
+the index, as it does every requirement that is not a matrix module.
 """
 
 from __future__ import annotations
@@ -115,6 +117,8 @@ def _verdict(
     if marker is not None and not marker.evaluate(marker_environment(cell.python, cell.arch)):
         return "ok", ""  # e.g. `cffi; python_version >= '3.15'` for a 3.12 cell
     name = canonicalize_name(requirement.name)
+    if not _line_covers(lock, name, cell):
+        return "ok", ""  # not this repository's to serve there: pip takes it from the index
     known = lock.versions(name) if lock else ()
     versions = [v for v in known if requirement.specifier.contains(v, prereleases=True)]
     for version in versions:
@@ -133,6 +137,13 @@ def _verdict(
         f"needs {requirement} to build, and no wheel of it serves {cell.identifier} yet "
         "(its build failed or is excluded) — it would compile it from source"
     )
+
+
+def _line_covers(lock: Lock | None, name: str, cell: Cell) -> bool:
+    """The dependency's matrix line has `cell`'s Python and arch (in any state, excluded
+    included): where it has not, the dependency is an index requirement like any other."""
+    locked = lock.cells(name) if lock else []
+    return any((c.cell.python, c.cell.arch) == (cell.python, cell.arch) for c in locked)
 
 
 def _same_cell(a: Cell, b: Cell) -> bool:

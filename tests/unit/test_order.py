@@ -70,6 +70,17 @@ def test_a_dependency_without_any_wheel_blocks_its_user_with_the_reason() -> Non
     assert "no wheel of it serves cp312-musllinux_x86_64" in blocked.reason
 
 
+def test_a_dependency_whose_line_has_not_the_arch_is_taken_from_the_index() -> None:
+    """pynacl's cp315t cells need cffi, whose line leaves x86_64 to PyPI's wheels."""
+    other_arch = locked_module(
+        "dep", {"1.0": [locked("cp312-aarch64", Status.BUILD, module="dep")]}
+    )
+    lines = TWO.replace('dep: "1.0"', 'dep: {versions: "1.0", arch: [aarch64]}')
+    plan = make_plan(matrix(lines), lock(other_arch, needing("dep")), None)
+    assert sorted(j.id for j in plan.jobs) == ["dep-1.0-aarch64", "user-1.0-x86_64"]
+    assert not plan.deferred and not [s for s in plan.skipped if s.cell.module == "user"]
+
+
 def test_index_requirements_change_nothing() -> None:
     plan = make_plan(matrix(TWO), lock(dep(Status.BUILD), needing("dep", "index")), None)
     assert sorted(j.id for j in plan.jobs) == ["dep-1.0-x86_64", "user-1.0-x86_64"]
