@@ -85,6 +85,14 @@ def _check_test_requirement(value: str) -> str:
     return str(requirement)
 
 
+def _check_reason(value: str) -> str:
+    if not value.strip():
+        raise ValueError(
+            "the reason is blank — write a sentence saying why these cells are left out"
+        )
+    return value
+
+
 def _check_url(value: str) -> str:
     """An http(s) URL with a host that parses (the pattern alone lets `http://[::1` by)."""
     try:
@@ -184,7 +192,11 @@ class Exclusion(_Strict):
         | None
     ) = None
     versions: Annotated[str, Field(description="PEP 440 specifier, e.g. '<2'")] | None = None
-    reason: Annotated[str, Field(min_length=1, description="Shown in plan and the lock")]
+    reason: Annotated[
+        str,
+        AfterValidator(_check_reason),
+        Field(description="Shown in plan and the lock", json_schema_extra={"pattern": r"\S"}),
+    ]
 
 
 class Defaults(_Strict):

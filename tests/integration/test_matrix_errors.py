@@ -13,6 +13,14 @@ from support.cli import run_generator
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [
     (
+        "blank exclusion reason",
+        'modules:\n  six:\n    versions: "1.17.0"\n    exclude:\n      - arch: i686\n'
+        '        reason: "  "\n',
+        6,
+        17,
+        ["the reason is blank", "write a sentence saying why"],
+    ),
+    (
         "test-requires that is not a requirement",
         'modules:\n  six:\n    versions: "1.17.0"\n    test-requires: ["ruamel yaml"]\n',
         4,
