@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.core.cells import Status
 from generator.core.platforms import ARCHS
+from generator.errors import GeneratorError
 from generator.lock.model import LOCK_NAME, LockedCell, LockedModule, read_lock
 
 STATUSES = [str(status) for status in Status]
@@ -64,9 +65,13 @@ def jobs(cells: Iterable[LockedCell]) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lock", nargs="?", type=Path, default=Path(LOCK_NAME))
-    lock = read_lock(parser.parse_args().lock)
+    path = parser.parse_args().lock
+    try:
+        lock = read_lock(path)
+    except GeneratorError as error:
+        raise SystemExit(f"error: {error}") from None
     if lock is None:
-        raise SystemExit("no lock there: run `python -m generator update` first")
+        raise SystemExit(f"error: {path}: no lock there — run `python -m generator update` first")
     listed = [module for module in lock.modules.values() if not module.implied]
     implied = lock.implied_modules()
     cells = [locked for module in listed for v in module.versions for locked in v.cells]
