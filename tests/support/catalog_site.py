@@ -5,7 +5,8 @@ missing cell) and 3.0.2, numpy 2.3.5 on armv7l for 3.12 and 3.14t, six (pure eve
 line), and a module whose name, version, reason and log URL are hostile HTML/JavaScript; and
 two bundles of its matrix.yml: `web` (markupsafe; jinja2 from the index with a specifier and a
 marker, text to escape and to shell-quote; idna with a hostile marker) and `data` (numpy, and
-pandas from the index).
+pandas from the index). `write_site(root, hostile=False)` leaves the hostile module and marker
+out: the sample as a reader should see it (scripts/catalog-screenshots).
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ WEB_REQUIREMENTS = (
     'markupsafe\njinja2>=3.1,<4 ; python_version >= "3.9"\n'
     f'idna ; platform_release != "{HOSTILE_MARKER}"\n'  # a marker's text is free: hostile
 )
+PLAIN_WEB_REQUIREMENTS = 'markupsafe\njinja2>=3.1,<4 ; python_version >= "3.9"\nidna\n'
 
 
 def sha256(filename: str) -> str:
@@ -138,9 +140,13 @@ def pypi_url(filename: str) -> str:
     return f"https://files.pythonhosted.org/packages/ab/cd/{filename}"
 
 
-def records() -> list[CellRecord]:
+def sample_cells(*, hostile: bool = True) -> list[tuple[str, str, str, str, Served, str]]:
+    return [c for c in CELLS if hostile or c[0] != HOSTILE]
+
+
+def records(*, hostile: bool = True) -> list[CellRecord]:
     found = []
-    for module, version, python, arch, status, _ in CELLS:
+    for module, version, python, arch, status, _ in sample_cells(hostile=hostile):
         cell = Cell(module, version, python, arch)
         if status is Served.FAILED and module == HOSTILE:
             found.append(CellRecord(cell, status, HOSTILE, "javascript:window.pwned=3"))
@@ -151,10 +157,10 @@ def records() -> list[CellRecord]:
     return found
 
 
-def lock() -> Lock:
+def lock(*, hostile: bool = True) -> Lock:
     """The lock the records came from: upstream/pure cells name their PyPI wheel."""
     versions: dict[str, dict[str, list[LockedCell]]] = {}
-    for module, version, python, arch, status, filename in CELLS:
+    for module, version, python, arch, status, filename in sample_cells(hostile=hostile):
         wheel = None
         if status in (Served.UPSTREAM, Served.PURE):
             wheel = FileRef(filename, pypi_url(filename), sha256(filename))
@@ -175,16 +181,17 @@ def lock() -> Lock:
     )
 
 
-def write_site(root: Path) -> Path:
+def write_site(root: Path, *, hostile: bool = True) -> Path:
     """Run `catalog` on the sample: root/site/index.html (and the job summary beside it)."""
     (root / "wheels").mkdir(parents=True)
     built = [c for c in CELLS if c[4] is Served.BUILT]
     sums = "".join(f"{sha256(c[5])}  {c[0]}/{c[5]}\n" for c in sorted(built, key=lambda c: c[5]))
     (root / "wheels" / "SHA256SUMS").write_text(sums)
-    (root / "catalog.json").write_text(records_json(records()))
-    write_lock(root / "matrix.lock.json", lock())
+    (root / "catalog.json").write_text(records_json(records(hostile=hostile)))
+    write_lock(root / "matrix.lock.json", lock(hostile=hostile))
     (root / "apps").mkdir()
-    (root / "apps" / "web.txt").write_text(WEB_REQUIREMENTS)
+    requirements = WEB_REQUIREMENTS if hostile else PLAIN_WEB_REQUIREMENTS
+    (root / "apps" / "web.txt").write_text(requirements)
     (root / "matrix.yml").write_text(MATRIX)
     page = root / "site" / "index.html"
     argv = ["catalog", "--records", str(root / "catalog.json"), "--output", str(page)]
