@@ -100,7 +100,9 @@ def test_a_block_scalar_whose_last_line_starts_with_a_hash_stays_whole() -> None
 def test_an_old_value_the_splice_would_change_is_refused() -> None:
     """A kept (`|+`) block scalar owns its trailing blank lines: an entry put before them
     would take them from it, and that is caught, not returned."""
-    text = "modules:\n  six:\n    versions: latest\n    note: |+\n      kept\n\n\nkeep-versions: 2\n"
+    text = (
+        "modules:\n  six:\n    versions: latest\n    note: |+\n      kept\n\n\nkeep-versions: 2\n"
+    )
     with pytest.raises(UserError, match=r"^matrix.yml: the new entries would change what is"):
         add_modules(text, FILE, [NewModule("idna", ("latest",))])
 
