@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from packaging.specifiers import SpecifierSet
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     reports = check(requirements, args)
     new, refused = choose(reports, matrix, args.python or [], args.arch or [])
     for name, why in refused:
-        print(f"add: not adding {name}: {why}")
+        print(f"add: not adding {name}: {why}", file=sys.stderr)
     if not new:
         if refused:
             raise UserError(f"{matrix.path}: nothing added — see the reasons above")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from generator.check.model import Target, TargetReport
-from generator.check.report import render_json, render_table
+from generator.check.report import add_hint, render_json, render_table
 from generator.check.requirements import RequirementLine, read_requirements
 from generator.check.resolve import Sources, check_targets
 from generator.commands.common import Subparsers, add_matrix_argument, path_arg
 from generator.core.platforms import ARCHS, PYTHONS
+from generator.errors import UserError
 from generator.matrix.load import load_matrix
 from generator.matrix.model import Defaults
 from generator.publish.repository import WHEELS_DIR, wheel_paths
@@ -76,7 +78,9 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     requirements = read_requirements(args.requirements)
     reports = check(requirements, args)
-    print(render_json(reports) if args.json else render_table(reports), end="")
+    matrix = args.matrix if Path(args.matrix).is_file() else None
+    hint = add_hint(str(args.requirements), matrix)
+    print(render_json(reports) if args.json else render_table(reports, hint), end="")
     return 0 if all(r.installs_without_compiler for r in reports) else NOT_SERVED_EXIT
 
 
@@ -84,18 +88,36 @@ def check(
     requirements: tuple[RequirementLine, ...], args: argparse.Namespace
 ) -> list[TargetReport]:
     """The reports for every target the arguments name, against the sources they name."""
+    index_url = _index_url(args.index_url)
     targets = targets_of(args)
     if sys.stderr.isatty():
         print(f"check: resolving for {len(targets)} target(s) with pip …", file=sys.stderr)
     local = Path(args.matrix).parent / WHEELS_DIR
     wheels = tuple(wheel_paths(local)) if local.is_dir() else ()
     with PyPIClient(default_index_url()) as pypi:
-        repository = PyPIClient(args.index_url) if args.index_url else None
+        repository = PyPIClient(index_url) if index_url else None
         try:
             return check_targets(requirements, targets, Sources(pypi, repository, wheels))
         finally:
             if repository is not None:
                 repository.close()
+
+
+def _index_url(text: str | None) -> str | None:
+    """--index-url as given, or a clear error before any request is tried."""
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. http://[::1
+        usable = False
+    if not usable:
+        raise UserError(
+            f"--index-url: {text!r} is not an http(s) URL — give this repository's published "
+            "index, e.g. https://OWNER.github.io/REPO/simple/"
+        )
+    return text
 
 
 def targets_of(args: argparse.Namespace) -> list[Target]:

@@ -1,10 +1,12 @@
 """Add modules to matrix.yml's text, leaving every other line byte for byte as it was.
 
 The file is read with ruamel.yaml's round-trip loader for where things are (the `modules:`
-mapping, its indentation, what follows it), and the new entries are spliced in as text
-after its last entry. Dumping the round-trip document instead would re-indent lines
-nobody touched (it rewrites this repository's own `exclude:` lists), and a person's file
-must come back as they wrote it, comments and all.
+mapping, its indentation; from the composed nodes, where its last entry's value ends), and
+the new entries are spliced in as text on the line after that. Dumping the round-trip
+document instead would re-indent lines nobody touched (it rewrites this repository's own
+`exclude:` lists), and a person's file must come back as they wrote it, comments, line
+endings and all. The result is parsed again and every old value compared, so a splice at
+the wrong place is an error, never a written file.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from generator.errors import UserError
 
@@ -43,37 +46,54 @@ def add_modules(text: str, file: Path, modules: Sequence[NewModule]) -> str:
             f"{file}: `modules:` is not a block mapping with entries — write it one module "
             "per line (`  name: version`) so entries can be added"
         )
-    lines = text.splitlines(keepends=True)
     _, modules_column = root.lc.key("modules")
-    first_line, indent = entries.lc.key(next(iter(entries)))
-    step = indent - modules_column
-    keys = list(root)
-    after = keys[keys.index("modules") + 1 :]
-    end = root.lc.key(after[0])[0] if after else len(lines)
-    last = max(
-        number
-        for number in range(first_line, end)
-        if lines[number].strip() and not lines[number].lstrip().startswith("#")
+    _, indent = entries.lc.key(next(iter(entries)))
+    newline = "\r\n" if text.partition("\n")[0].endswith("\r") else "\n"  # as the file has
+    at = _after_last_entry(text, _composed_modules(text, file))
+    head = text[:at] if text[:at].endswith("\n") else text[:at] + newline
+    added = "".join(
+        _entry(module, " " * indent, " " * (indent - modules_column), newline) for module in modules
     )
-    if not lines[last].endswith("\n"):
-        lines[last] += "\n"
-    added = "".join(_entry(module, " " * indent, " " * step) for module in modules)
-    result = "".join([*lines[: last + 1], added, *lines[last + 1 :]])
-    _check_landed(result, file, [*entries], [m.name for m in modules])
+    result = head + added + text[at:]
+    _check_landed(result, file, root, [m.name for m in modules])
     return result
 
 
-def _entry(module: NewModule, indent: str, step: str) -> str:
+def _composed_modules(text: str, file: Path) -> MappingNode:
+    """The node of the `modules:` mapping (add_modules has checked that there is one)."""
+    root = YAML(typ="rt").compose(text)
+    for key, value in root.value if isinstance(root, MappingNode) else []:
+        if key.value == "modules" and isinstance(value, MappingNode):
+            return value
+    raise UserError(f"{file}: no `modules:` mapping — start from the README's example")
+
+
+def _after_last_entry(text: str, modules: MappingNode) -> int:
+    """Where the line after the last entry of `modules` starts: after its value's last
+    character, comments on that line included. A block mapping or list ends where the next
+    token starts (after comments below it), so the end is that of its last scalar; a block
+    scalar ends after the blank lines it swallowed, so the end steps back over them."""
+    key, node = modules.value[-1]
+    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+        node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
+    end = max(node.end_mark.index, key.end_mark.index)  # an alias: marks of its anchor
+    while end > 0 and text[end - 1] in " \t\r\n":
+        end -= 1
+    line_end = text.find("\n", end)
+    return len(text) if line_end < 0 else line_end + 1
+
+
+def _entry(module: NewModule, indent: str, step: str, newline: str) -> str:
     key = _key(module.name)
     versions = _versions(module.versions)
     if not module.python and not module.arch:
-        return f"{indent}{key}: {versions}\n"
-    lines = [f"{indent}{key}:\n", f"{indent}{step}versions: {versions}\n"]
+        return f"{indent}{key}: {versions}{newline}"
+    lines = [f"{indent}{key}:", f"{indent}{step}versions: {versions}"]
     if module.python:
-        lines.append(f"{indent}{step}python: {json.dumps(list(module.python))}\n")
+        lines.append(f"{indent}{step}python: {json.dumps(list(module.python))}")
     if module.arch:
-        lines.append(f"{indent}{step}arch: [{', '.join(module.arch)}]\n")
-    return "".join(lines)
+        lines.append(f"{indent}{step}arch: [{', '.join(module.arch)}]")
+    return "".join(line + newline for line in lines)
 
 
 def _versions(versions: tuple[str, ...]) -> str:
@@ -99,13 +119,21 @@ def _load(text: str, file: Path) -> CommentedMap:
     return root
 
 
-def _check_landed(text: str, file: Path, before: list[object], names: list[str]) -> None:
-    """The new entries are the last of `modules:`, after the old ones, in order: a splice
-    at the wrong place would be caught here, not written."""
-    entries = _load(text, file).get("modules")
-    found = list(entries) if isinstance(entries, CommentedMap) else []
-    if found != [*before, *names]:
+def _check_landed(text: str, file: Path, before: CommentedMap, names: list[str]) -> None:
+    """The new entries are the last of `modules:`, after the old ones, in order, and every
+    old value (of the modules and of the other keys) reads as it did: a splice at the wrong
+    place would be caught here, not written."""
+    after = _load(text, file)
+    old, new = before["modules"], after.get("modules")
+    landed = (
+        isinstance(new, CommentedMap)
+        and list(new) == [*old, *names]
+        and all(new[name] == old[name] for name in old)
+        and list(after) == list(before)
+        and all(after[key] == before[key] for key in before if key != "modules")
+    )
+    if not landed:
         raise UserError(
-            f"{file}: the new entries did not land at the end of `modules:` — add them by "
+            f"{file}: the new entries would change what is already in it — add them by "
             "hand (the layout of this file is one `add` does not handle)"
         )

@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from support.pypi_server import PEP691, FixtureIndex, running_index
+from support.synthetic_index import Dist, write_index
 
 from generator import cli
 from generator.check import resolve
@@ -63,6 +65,14 @@ def sources(answer: dict[str, object], arch: str) -> dict[str, tuple[str, str]]:
     assert isinstance(targets, list)
     (target,) = [t for t in targets if t["arch"] == arch]
     return {d["name"]: (d["source"], d["detail"]) for d in target["distributions"]}
+
+
+def versions(answer: dict[str, object]) -> dict[str, str]:
+    """name → version, of the one target checked."""
+    targets = answer["targets"]
+    assert isinstance(targets, list)
+    (target,) = targets
+    return {d["name"]: d["version"] for d in target["distributions"]}
 
 
 def test_check_classifies_the_closure_per_target(
@@ -137,7 +147,26 @@ def test_check_table_and_exit_0_when_all_is_served(
     )
     assert "psycopg-binary" not in out  # no [binary] extra asked
     assert "  typing-extensions *  4.16.0   PyPI" in out
+    assert "  (* needed by another distribution, not named in the requirements)" in out
     assert out.rstrip().endswith("check: all 1 target(s) install without a compiler")
+
+
+def test_the_table_counts_in_the_singular_and_explains_only_what_it_shows(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = requirements(tmp_path, "psycopg2==2.9.10\n")
+    assert cli.main(["check", "-r", path, "--python", "3.12", "--arch", "aarch64"]) == 3
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "Python 3.12 on aarch64: 1 distribution — 0 from PyPI, 0 from this repository, "
+        "1 would compile, 0 cannot install"
+    )
+    assert "needed by another" not in out  # no row has a *
+    # No matrix.yml here: the hint says where `add` works.
+    assert out.rstrip().endswith(
+        f"psycopg2 — to get them built, run `python -m generator add -r {path}` from a "
+        "checkout of this repository (or pass --matrix PATH to its matrix.yml)"
+    )
 
 
 def test_check_table_names_what_would_compile(
@@ -273,8 +302,9 @@ def test_bad_requirements_are_located_errors(
         ),
         pytest.param(
             "six==1.17.0\nsix==1.16.0\n",
-            "Python 3.12 on aarch64: the requirements conflict: ERROR: Cannot install",
-            id="conflict",
+            "requirements.txt: Python 3.12 on aarch64: the requirements conflict (The "
+            "user requested six==1.17.0; The user requested six==1.16.0) — loosen",
+            id="two pins",
         ),
     ],
 )
@@ -292,6 +322,18 @@ def test_what_the_index_cannot_satisfy_is_a_clear_error(
     error = capsys.readouterr().err
     assert error.startswith(f"error: {message}"), error
     assert " — " in error and len(error.strip().splitlines()) == 1
+
+
+def test_an_index_url_that_is_not_a_url_is_refused_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = requirements(tmp_path, "six\n")
+    assert cli.main(["check", "-r", path, "--arch", "aarch64", "--index-url", "notaurl"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --index-url: 'notaurl' is not an http(s) URL — give this repository's "
+        "published index, e.g. https://OWNER.github.io/REPO/simple/\n"
+    )
 
 
 def test_a_missing_requirements_file(
@@ -339,3 +381,121 @@ def tiny_wheel(path: Path, name: str, version: str) -> None:
         )
         archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: false\n")
         archive.writestr(f"{info}/RECORD", "")
+
+
+# Release histories no recorded project shows, served on 127.0.0.1 like the recordings.
+MUSL = "cp312-cp312-musllinux_1_2_aarch64.whl"
+MANY = "cp312-cp312-manylinux_2_17_aarch64.whl"
+WIN = "cp312-cp312-win_amd64.whl"
+
+
+@contextmanager
+def made_up(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    projects: Mapping[str, Mapping[str, Sequence[Dist]]],
+) -> Iterator[None]:
+    monkeypatch.chdir(tmp_path)
+    with running_index(fixtures=write_index(tmp_path / "index", projects)) as served:
+        monkeypatch.setenv("PIP_INDEX_URL", served.index_url)
+        yield
+
+
+DEMO = {
+    "demo": {
+        "1.0": [Dist(f"demo-1.0-{MUSL}"), Dist("demo-1.0.tar.gz")],
+        "2.0": [Dist("demo-2.0.tar.gz"), Dist(f"demo-2.0-{MANY}")],
+    },
+    "app": {"1.0": [Dist("app-1.0-py3-none-any.whl", requires_dist=("demo<2",))]},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("demo\n", ("2.0", "compile"), id="the newest has only an sdist"),
+        pytest.param("demo<2\n", ("1.0", "pypi"), id="the requirement forbids it"),
+        pytest.param("demo\n-c c.txt\n", ("1.0", "pypi"), id="a constraint forbids it"),
+        pytest.param("demo\napp\n", ("1.0", "pypi"), id="a dependency forbids it"),
+    ],
+)
+def test_a_newer_release_pip_on_alpine_would_build_beats_an_older_wheel(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    expected: tuple[str, str],
+) -> None:
+    """demo 1.0 has a musllinux wheel, demo 2.0 an sdist and manylinux wheels: pip on
+    Alpine (no --prefer-binary) builds 2.0 unless something rules it out."""
+    (tmp_path / "c.txt").write_text("demo<2\n")
+    with made_up(tmp_path, monkeypatch, DEMO):
+        code, answer = check_json(
+            "-r",
+            requirements(tmp_path, text),
+            "--python",
+            "3.12",
+            "--arch",
+            "aarch64",
+            capsys=capsys,
+        )
+    version, source = expected
+    assert (versions(answer)["demo"], sources(answer, "aarch64")["demo"][0]) == (version, source)
+    assert code == (3 if source == "compile" else 0)
+
+
+PSY = {
+    "psy": {
+        "1.0": [Dist("psy-1.0.tar.gz"), Dist(f"psy-1.0-{WIN}")],
+        "1.5": [Dist("psy-1.5.tar.gz", yanked=True)],
+        "2.0": [Dist("psy-2.0.tar.gz"), Dist(f"psy-2.0-{WIN}")],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [
+        pytest.param("psy\n", "2.0", id="the newest"),
+        pytest.param("psy\n-c c.txt\n", "1.0", id="constrained, the yanked release passed by"),
+        pytest.param("psy==1.5\n", "1.5", id="a yanked release pinned"),
+    ],
+)
+def test_the_release_to_build_honours_constraints_and_yanks(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    version: str,
+) -> None:
+    (tmp_path / "c.txt").write_text("psy<2\n")
+    with made_up(tmp_path, monkeypatch, PSY):
+        code, answer = check_json(
+            "-r",
+            requirements(tmp_path, text),
+            "--python",
+            "3.12",
+            "--arch",
+            "aarch64",
+            capsys=capsys,
+        )
+    assert code == 3
+    assert sources(answer, "aarch64")["psy"][0] == "compile"
+    assert versions(answer) == {"psy": version}
+
+
+def test_a_version_conflict_is_one_located_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    projects = {
+        "dep": {v: [Dist(f"dep-{v}-py3-none-any.whl")] for v in ("1.0", "2.0")},
+        "app": {"1.0": [Dist("app-1.0-py3-none-any.whl", requires_dist=("dep==1.0",))]},
+    }
+    with made_up(tmp_path, monkeypatch, projects):
+        path = requirements(tmp_path, "app\ndep==2.0\n")
+        assert cli.main(["check", "-r", path, "--python", "3.12", "--arch", "aarch64"]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        f"error: {path}: Python 3.12 on aarch64: the requirements conflict (The user "
+        "requested dep==2.0; app 1.0 depends on dep==1.0) — loosen one of the pins\n"
+    )

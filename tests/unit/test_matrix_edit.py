@@ -80,3 +80,37 @@ def test_the_file_indentation_is_followed() -> None:
 def test_layouts_add_cannot_extend_are_refused(text: str) -> None:
     with pytest.raises(UserError, match=r"^matrix.yml: .* — "):
         add_modules(text, FILE, [NewModule("six", ("latest",))])
+
+
+def test_a_block_scalar_whose_last_line_starts_with_a_hash_stays_whole() -> None:
+    """`#42 upstream` is the scalar's text, not a comment: the entry goes after it."""
+    text = (
+        "modules:\n  cffi:\n    versions: latest\n    exclude:\n      - arch: i686\n"
+        "        reason: >-\n          does not build, see\n          #42 upstream\n"
+        "  # lxml: latest\n\nkeep-versions: 2\n"
+    )
+    result = add_modules(text, FILE, [NewModule("six", ("latest",))])
+    start, lines = inserted(text, result)
+    assert (start, lines) == (8, ["  six: latest\n"])
+    cffi, six = parse_matrix(result, FILE).modules
+    assert six.name == "six"
+    assert cffi.spec.exclude[0].reason == "does not build, see #42 upstream"
+
+
+def test_an_old_value_the_splice_would_change_is_refused() -> None:
+    """A kept (`|+`) block scalar owns its trailing blank lines: an entry put before them
+    would take them from it, and that is caught, not returned."""
+    text = (
+        "modules:\n  six:\n    versions: latest\n    note: |+\n      kept\n\n\nkeep-versions: 2\n"
+    )
+    with pytest.raises(UserError, match=r"^matrix.yml: the new entries would change what is"):
+        add_modules(text, FILE, [NewModule("idna", ("latest",))])
+
+
+def test_the_file_line_endings_are_kept() -> None:
+    text = 'modules:\r\n  six: "1.17.0"  # pinned\r\n# tail\r\nkeep-versions: 2\r\n'
+    result = add_modules(text, FILE, [NewModule("idna", ("3.10",), arch=("aarch64",))])
+    assert result == (
+        'modules:\r\n  six: "1.17.0"  # pinned\r\n  idna:\r\n    versions: "3.10"\r\n'
+        "    arch: [aarch64]\r\n# tail\r\nkeep-versions: 2\r\n"
+    )
