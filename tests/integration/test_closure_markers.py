@@ -6,8 +6,8 @@ image would miss a dependency marked `python_version >= "3.13"` (and an aarch64 
 `platform_machine == "aarch64"` one, as sqlalchemy's greenlet), and the offline check
 would pass all the same. The wheels here are built: `app` requires `newdep` on 3.13+ and
 `armdep` on aarch64; the tests expect each exactly where its marker holds, whatever
-Python and machine run pip. Module images and collect take `download_closure`'s folder;
-bundle images take `gather_arch`'s.
+Python and machine run pip. A module image holds its arch's `download_closure` folder
+(collect gathers dependencies the same way); a bundle image holds `gather_arch`'s.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from generator.publish import closure
 from generator.publish.closure import Target, download_closure, verify_cell, verify_target
 from generator.publish.images import bundles
 from generator.publish.images.bundles import BundleSources, gather_arch
+from generator.publish.images.contents import Provenance
+from generator.publish.images.families import family_images
 
 APP = "app-1.0-py3-none-any.whl"
 NEWDEP = "newdep-1.0-py3-none-any.whl"
@@ -78,6 +80,24 @@ def test_a_cells_closure_has_a_marked_dependency_exactly_where_the_marker_holds(
     into.mkdir()
     wheels = download_closure(Cell("app", "1.0", python, arch), into, [links], offline=True)
     assert names(wheels) == EXPECTED[python, arch]
+
+
+@pytest.mark.parametrize("python", ["3.12", "3.13"])
+def test_each_module_image_holds_its_own_archs_closure(tmp_path: Path, python: str) -> None:
+    """A family's archs are downloaded side by side: a pure dependency only aarch64 needs
+    must not reach the x86_64 image."""
+    links = tmp_path / "links"
+    write_app(links)
+    write_dependencies(links)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    family = Cell("app", "1.0", python, "x86_64").family
+    plan = family_images(
+        family, ["x86_64", "aarch64"], [links], scratch, "r.io/o/r", Provenance(0), latest=False
+    )
+    assert {image.arch.name: names(image.wheels) for image in plan.images} == {
+        arch: EXPECTED[python, arch] for arch in ("x86_64", "aarch64")
+    }
 
 
 @pytest.mark.parametrize(("python", "arch"), TARGETS)
