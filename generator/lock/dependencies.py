@@ -322,6 +322,9 @@ class PipCheck:
                 ],
                 offline_env(),
                 timeout=PIP_TIMEOUT,
+                # No marker applies today (one marker-free line, --no-deps); passed so this
+                # run is the cell's like every other pip run for a target.
+                markers=marker_environment(python, arch),
             )
         if done.returncode == 0:
             return True

@@ -1,7 +1,9 @@
 """Ask pip itself whether a cell installs, and let pip fetch what a cell depends on.
 
 pip is the resolver of record: no home-made dependency resolution here. Which wheels a
-cell accepts (and so pip's `--platform`/`--abi` flags) is generator.core.tags.
+cell accepts (and so pip's `--platform`/`--abi` flags) is generator.core.tags; which
+dependencies apply is the target's PEP 508 environment (every pip run here goes through
+_resolve_for, so an image's closure never follows the markers of the Python running pip).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from generator.core.cells import Cell
 from generator.core.tags import pip_target_args
 from generator.errors import Failure
+from generator.lock.dependencies import marker_environment
 from generator.pip import missing_distribution, offline_env, run_pip
 
 # pip's words when a download's sha256 differs from the one in the index's link.
@@ -53,18 +56,10 @@ def verify_target(target: Target, find_links: Path) -> None:
     """Succeed when pip resolves all the target's requirements together offline from
     `find_links` alone; else name the gap."""
     with tempfile.TemporaryDirectory(prefix="verify-") as scratch:
-        result = run_pip(
-            [
-                "install",
-                "--dry-run",
-                "--no-index",
-                "--find-links",
-                str(find_links),
-                *pip_target_args(target.python, target.arch),
-                "--target",
-                scratch,
-                *target.requirements,
-            ],
+        result = _resolve_for(
+            target,
+            ["install", "--dry-run", "--no-index", "--find-links", str(find_links)],
+            ["--target", scratch],
             offline_env(),
         )
     if result.returncode != 0:
@@ -89,15 +84,10 @@ def download_target(
     links = [arg for link in link_dirs(find_links) for arg in ("--find-links", str(link))]
     if offline:
         links.append("--no-index")
-    result = run_pip(
-        [
-            "download",
-            "--dest",
-            str(into),
-            *links,
-            *pip_target_args(target.python, target.arch),
-            *target.requirements,
-        ],
+    result = _resolve_for(
+        target,
+        ["download", "--dest", str(into), *links],
+        [],
         offline_env() if offline else dict(os.environ),
     )
     if result.returncode != 0:
@@ -116,19 +106,10 @@ def download_from_index(
     `index_url` (nothing else: no pip configuration), binary only, under `constraints`.
     pip checks each file from the index against the sha256 its link gives (PEP 503)."""
     links = [arg for link in link_dirs(find_links) for arg in ("--find-links", str(link))]
-    result = run_pip(
-        [
-            "download",
-            "--dest",
-            str(into),
-            "--index-url",
-            index_url,
-            *links,
-            "--constraint",
-            str(constraints),
-            *pip_target_args(target.python, target.arch),
-            *target.requirements,
-        ],
+    result = _resolve_for(
+        target,
+        ["download", "--dest", str(into), "--index-url", index_url, *links],
+        ["--constraint", str(constraints)],
         offline_env(),
     )
     if result.returncode != 0:
@@ -158,6 +139,19 @@ def link_dirs(folders: Sequence[Path]) -> list[Path]:
             found.append(folder)
             found += sorted(p for p in folder.iterdir() if p.is_dir() and any(p.glob("*.whl")))
     return found
+
+
+def _resolve_for(
+    target: Target, command: Sequence[str], options: Sequence[str], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """pip `command` resolving the target's requirements as the target would: its wheel tags
+    and its marker environment (pip would otherwise evaluate `python_version`,
+    `platform_machine`… of the dependencies against the Python it runs in)."""
+    return run_pip(
+        [*command, *pip_target_args(target.python, target.arch), *options, *target.requirements],
+        env,
+        markers=marker_environment(target.python, target.arch),
+    )
 
 
 def _explain(result: subprocess.CompletedProcess[str]) -> str:

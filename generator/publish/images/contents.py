@@ -94,13 +94,27 @@ def image_set(
     latest: bool,
 ) -> ImageSet:
     """Plan one image per arch plus the multi-arch list (and the moving tag if `latest`)."""
-    repository = repository_name(repository)
     if not arches:
         raise UserError("no --arch given — name at least one, e.g. --arch x86_64")
-    wheels = find_wheels(wheels_dir)
+    folders = dict.fromkeys(_unique(arches), wheels_dir)
+    return image_set_of(family, folders, repository, provenance, latest=latest)
+
+
+def image_set_of(
+    family: Family,
+    folders: Mapping[Arch, Path],
+    repository: str,
+    provenance: Provenance,
+    *,
+    latest: bool,
+) -> ImageSet:
+    """`image_set` where each arch's image takes its wheels from its own folder (that arch's
+    closure: a wheel another arch's dependencies brought stays out)."""
+    repository = repository_name(repository)
+    wheels = {folder: find_wheels(folder) for folder in dict.fromkeys(folders.values())}
     images = tuple(
-        _arch_image(family, arch, wheels, wheels_dir, repository, provenance)
-        for arch in _unique(arches)
+        _arch_image(family, arch, wheels[folder], folder, repository, provenance)
+        for arch, folder in folders.items()
     )
     return ImageSet(
         repository=repository,

@@ -16,11 +16,11 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from generator.core.cells import Cell, Family
-from generator.core.platforms import ARCHS
+from generator.core.platforms import ARCHS, Arch
 from generator.core.tags import python_tags
 from generator.core.wheels import PublishedWheels, parse_wheel_name
 from generator.publish.closure import download_closure
-from generator.publish.images.contents import Provenance, image_set
+from generator.publish.images.contents import ImageSet, Provenance, image_set_of
 from generator.publish.images.engines import Engine, run_image_set
 from generator.publish.images.tags import image_family
 
@@ -83,18 +83,32 @@ def publish_family(
     pushed_digests: dict[str, str],
 ) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="closure-") as scratch:
-        for arch in archs:
-            cell = Cell(family.module, family.version, family.python, arch)
-            download_closure(cell, Path(scratch), list(sources), offline=True)
-        plan = image_set(
-            image_family(family.module, family.version, family.python),
-            [ARCHS[arch] for arch in archs],
-            Path(scratch),
-            repository,
-            provenance,
-            latest=latest,
+        plan = family_images(
+            family, archs, sources, Path(scratch), repository, provenance, latest=latest
         )
         return run_image_set(plan, engine, log=log, pushed_digests=pushed_digests)
+
+
+def family_images(
+    family: Family,
+    archs: Sequence[str],
+    sources: Sequence[Path],
+    scratch: Path,
+    repository: str,
+    provenance: Provenance,
+    *,
+    latest: bool,
+) -> ImageSet:
+    """The family's images, each holding its arch's closure as pip downloads it (offline,
+    from `sources`) into its own folder under the empty folder `scratch`."""
+    folders: dict[Arch, Path] = {}
+    for arch in archs:
+        folders[ARCHS[arch]] = folder = scratch / arch
+        folder.mkdir()
+        cell = Cell(family.module, family.version, family.python, arch)
+        download_closure(cell, folder, list(sources), offline=True)
+    subject = image_family(family.module, family.version, family.python)
+    return image_set_of(subject, folders, repository, provenance, latest=latest)
 
 
 def subject_checksums(pushed_digests: dict[str, str]) -> str:
