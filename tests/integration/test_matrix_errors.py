@@ -56,6 +56,20 @@ CASES = [
         ["'http://[::1' is not a URL"],
     ),
     (
+        "index-url with a space in its host",
+        'index-url: "http://a b/simple/"\nmodules:\n  six: "1.17.0"\n',
+        1,
+        12,
+        ["'http://a b/simple/' has a space or control character — remove it"],
+    ),
+    (
+        "index-url with a character no host has",
+        'index-url: "http://a%20b/simple/"\nmodules:\n  six: "1.17.0"\n',
+        1,
+        12,
+        ["has a host 'a%20b' no URL can have"],
+    ),
+    (
         "repeated python",
         'defaults:\n  python: ["3.12", "3.13", "3.12"]\nmodules:\n  six: "1.17.0"\n',
         2,
@@ -75,6 +89,20 @@ CASES = [
         2,
         8,
         ["'1.17.0 ' is not spelled as PyPI spells it", "write 1.17.0"],
+    ),
+    (
+        "string pin with a trailing space",
+        'modules:\n  six: "1.17.0 "\n',
+        2,
+        8,
+        ["'1.17.0 ' is not spelled as PyPI spells it", "write 1.17.0"],
+    ),
+    (
+        "string pin with a newline",
+        'modules:\n  six: "0.1.0\\n"\n',
+        2,
+        8,
+        ["'0.1.0\\n' is not spelled as PyPI spells it", "write 0.1.0"],
     ),
     (
         "pin in another spelling",
