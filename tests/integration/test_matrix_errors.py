@@ -337,6 +337,9 @@ def test_bombs_are_refused_quickly_and_located(tmp_path: Path, text: str, messag
         ["collect", "--output-dir", " "],
         ["plan", "--output", ""],
         ["lock-export", "--output-dir", ""],
+        ["schema", "--output", ""],
+        ["plan", "--matrix", ""],
+        ["validate", "--matrix", " "],
     ],
 )
 def test_an_empty_path_is_an_error_not_the_current_folder(tmp_path: Path, argv: list[str]) -> None:
