@@ -118,6 +118,13 @@ CASES = [
         5,
         ["unknown key 'arhc'", "did you mean 'arch'"],
     ),
+    (
+        "unknown key with a newline in it",
+        'modules:\n  six: "1.17.0"\n"1\\n --x": 1\n',
+        3,
+        1,
+        ["unknown key '1\\n --x'"],
+    ),
     ("unknown top-level key", 'modulez:\n  pyyaml: "6.0.2"\n', 1, 1, ["unknown key 'modulez'"]),
     (
         "unknown arch",
