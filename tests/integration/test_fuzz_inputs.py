@@ -200,6 +200,9 @@ def test_malformed_matrices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert time.monotonic() - started < BUDGET, f"only {index + 1} of {CASES} cases in time"
 
 
+VERBS = ("plan", "lock-export")  # every lock read by both
+
+
 def mutated_lock(index: int, rng: random.Random) -> str:
     """Every third case edits keys, the others values; one in five also garbles the text."""
     data = mutate_keys(GOOD_LOCK, rng) if index % 3 == 0 else mutate_json(GOOD_LOCK, rng)
@@ -216,12 +219,16 @@ def test_malformed_locks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     refused = 0
     for index in range(CASES):
         lock.write_text(mutated_lock(index, rng))
-        for verb in ("plan", "lock-export"):
-            err = outcome([verb, "--matrix", matrix], tmp_path, capsys)
-            refused += bool(err)
+        errors = [outcome([verb, "--matrix", matrix], tmp_path, capsys) for verb in VERBS]
+        refused += sum(map(bool, errors))
+        for err in errors:
             if err and index % 5:
                 # A wrong value or key is named by its place, not by an exception's name.
                 assert err.startswith(f"error: {lock}: "), err
                 assert "Error" not in err and err.count("\n") == 1, err
+        if errors[0]:  # refused: `sdist` reads it first too, before any download
+            argv = ["sdist", "--matrix", matrix, "--module", "six", "--version", "1.17.0"]
+            argv += ["--index-url", "http://127.0.0.1:9/simple/"]
+            assert outcome([*argv, "--output-dir", str(tmp_path / "sdist")], tmp_path, capsys)
         assert time.monotonic() - started < BUDGET, f"only {index + 1} of {CASES} cases in time"
     assert refused > CASES  # most edits break the lock: the fuzz reaches the checks
