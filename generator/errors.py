@@ -30,5 +30,14 @@ class MatrixError(UserError):
 
     def __init__(self, path: str, line: int, column: int, what: str, fix: str) -> None:
         self.path, self.line, self.column = path, line, column
-        self.what, self.fix = what, fix
-        super().__init__(f"{path}:{line}:{column}: {what} — {fix}")
+        self.what, self.fix = one_line(what), one_line(fix)
+        super().__init__(f"{path}:{line}:{column}: {self.what} — {self.fix}")
+
+
+def one_line(text: str) -> str:
+    """`text` with control and line-break characters escaped (`\\n`): a key or value quoted
+    from the user's file cannot split its error over lines."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )

@@ -102,10 +102,10 @@ def _lock(path: Path | None) -> Lock | None:
     return lock
 
 
-def _bundles(path: str) -> tuple[ResolvedBundle, ...]:
+def _bundles(path: Path) -> tuple[ResolvedBundle, ...]:
     """matrix.yml's bundles; none when the default ./matrix.yml is absent (the page then
     shows the records alone)."""
-    if path == DEFAULT_MATRIX and not Path(path).is_file():
+    if path == Path(DEFAULT_MATRIX) and not path.is_file():
         return ()
     return load_matrix(path).bundles
 

@@ -78,7 +78,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     requirements = read_requirements(args.requirements)
     reports = check(requirements, args)
-    matrix = args.matrix if Path(args.matrix).is_file() else None
+    matrix = str(args.matrix) if Path(args.matrix).is_file() else None
     hint = add_hint(str(args.requirements), matrix)
     print(render_json(reports) if args.json else render_table(reports, hint), end="")
     return 0 if all(r.installs_without_compiler for r in reports) else NOT_SERVED_EXIT

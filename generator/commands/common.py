@@ -24,7 +24,8 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 def add_matrix_argument(parser: argparse.ArgumentParser, *, used: bool = True) -> None:
     parser.add_argument(
         "--matrix",
-        default=DEFAULT_MATRIX,
+        type=path_arg,
+        default=Path(DEFAULT_MATRIX),
         metavar="PATH",
         help=f"the matrix file (default: ./{DEFAULT_MATRIX}); hooks/ and wheels/ are beside it"
         if used

@@ -147,10 +147,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _matrix(path: str, *, needed: bool) -> LoadedMatrix | None:
+def _matrix(path: Path, *, needed: bool) -> LoadedMatrix | None:
     """The matrix, for its registry and bundles. With --registry given, a missing default
     ./matrix.yml means no bundles: `images` then works on a cells file alone."""
-    if not needed and path == DEFAULT_MATRIX and not Path(path).is_file():
+    if not needed and path == Path(DEFAULT_MATRIX) and not path.is_file():
         return None
     return load_matrix(path)
 

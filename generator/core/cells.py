@@ -19,12 +19,22 @@ purpose for abi3 cells that are not the builder. The catalog shows `Served`.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 from typing_extensions import TypedDict
 
 from generator.core.platforms import ARCHS, PYTHONS, build_identifier
+from generator.core.versions import is_exact_version
+
+# PEP 508's project name (ASCII only: IGNORECASE alone lets `K`, the Kelvin sign, match).
+_PROJECT_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE | re.ASCII)
+
+
+def is_project_name(text: str) -> bool:
+    """A name PyPI accepts for a project: it can never be read as an option or a path."""
+    return _PROJECT_NAME.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, order=True)
@@ -77,7 +87,12 @@ class Cell:
 
     @classmethod
     def from_json(cls, data: CellJson) -> Cell:
-        """The cell of a (type-checked) JSON entry; ValueError for an unknown arch or Python."""
+        """The cell of a (type-checked) JSON entry; ValueError for a module that is not a
+        project name, a version that is not a PEP 440 version, an unknown arch or Python."""
+        if not is_project_name(data["module"]):
+            raise ValueError(f"module {data['module']!r} is not a project name")
+        if not is_exact_version(data["version"]):
+            raise ValueError(f"version {data['version']!r} is not a PEP 440 version")
         if data["arch"] not in ARCHS:
             raise ValueError(f"arch {data['arch']!r} is not one of {', '.join(ARCHS)}")
         if data["python"] not in PYTHONS:

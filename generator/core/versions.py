@@ -11,6 +11,18 @@ from packaging.version import InvalidVersion, Version
 from generator.core.platforms import python_version
 
 
+def is_exact_version(text: str) -> bool:
+    """A valid PEP 440 version with nothing around it: packaging accepts `1.0\\n` and
+    ` 1.0`, which would reach job ids, pip's arguments and summaries as written."""
+    if text != text.strip():
+        return False
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def version_key(text: str) -> tuple[int, Version | str]:
     """Sorts valid versions in PEP 440 order, after any invalid text (never string-compared)."""
     try:

@@ -52,7 +52,11 @@ def build_requires_of(sdist: bytes, filename: str) -> tuple[str, ...]:
         table = tomllib.loads(text).get("build-system", {})
     except tomllib.TOMLDecodeError as error:
         raise Failure(f"{filename}: pyproject.toml is not TOML ({error})") from None
+    except RecursionError:  # tomllib recurses per nested array or table: a hostile sdist
+        raise Failure(f"{filename}: pyproject.toml nests too deep to read") from None
     requires = table.get("requires", list(LEGACY_REQUIRES)) if isinstance(table, dict) else []
+    if not isinstance(requires, list):  # a string would otherwise be read letter by letter
+        raise Failure(f"{filename}: [build-system] requires is not a list")
     return tuple(str(item) for item in requires if isinstance(item, str))
 
 

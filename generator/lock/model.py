@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NotRequired
 
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, is_normalized_name
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
 from generator.core.cells import Cell, Status, needs_job
 from generator.core.platforms import parse_identifier, python_sort_key
-from generator.core.versions import same_version, version_key
+from generator.core.versions import is_exact_version, same_version, version_key
 from generator.core.wheels import FileRef
 from generator.errors import UserError
 from generator.fileio import read_json, validated, write_atomically
@@ -195,16 +195,21 @@ def lock_from_json(data: _LockWire) -> Lock:
 
 
 def _module(name: str, data: _ModuleWire) -> LockedModule:
+    if not is_normalized_name(name):
+        raise ValueError(f"modules.{name!r}: not a normalised project name")
     versions = [_version(name, text, entry) for text, entry in data["versions"].items()]
     versions.sort(key=lambda v: version_key(v.version))
     return LockedModule(name, data["policy"], tuple(versions), tuple(data.get("implied-by", ())))
 
 
 def _version(module: str, version: str, data: _VersionWire) -> LockedVersion:
+    where = f"modules.{module}.versions.{version}"
+    if not is_exact_version(version):
+        raise ValueError(f"modules.{module}.versions.{version!r}: not a version")
     cells = [_cell(module, version, key, entry) for key, entry in data["cells"].items()]
     return LockedVersion(
         version=version,
-        sdist=_file(data["sdist"]),
+        sdist=_file(data["sdist"], f"{where}.sdist"),
         requires_python=data.get("requires-python"),
         upload_time=data.get("upload-time"),
         yanked=bool(data.get("yanked", False)),
@@ -215,23 +220,33 @@ def _version(module: str, version: str, data: _VersionWire) -> LockedVersion:
 
 
 def _cell(module: str, version: str, identifier: str, data: _CellWire) -> LockedCell:
+    where = f"modules.{module}.versions.{version}.cells"
     try:
         python, arch = parse_identifier(identifier)
     except ValueError as error:
-        raise ValueError(f"modules.{module}.versions.{version}.cells: {error}") from None
+        raise ValueError(f"{where}: {error}") from None
+    built_by = data.get("built-by")
+    if built_by is not None:
+        try:
+            parse_identifier(built_by)  # what LockedCell.builder reads
+        except ValueError as error:
+            raise ValueError(f"{where}.{identifier}.built-by: {error}") from None
     return LockedCell(
         Cell(module, version, python, arch),
         Status(data["status"]),
         reason=data.get("reason"),
-        wheel=_file(data.get("wheel")),
-        built_by=data.get("built-by"),
+        wheel=_file(data.get("wheel"), f"{where}.{identifier}.wheel"),
+        built_by=built_by,
     )
 
 
-def _file(data: _FileWire | None) -> FileRef | None:
+def _file(data: _FileWire | None, where: str) -> FileRef | None:
     if data is None:
         return None
-    return FileRef(data["filename"], data["url"], data["sha256"])  # ValueError: not bare
+    try:
+        return FileRef(data["filename"], data["url"], data["sha256"])
+    except ValueError as error:  # not a bare file name
+        raise ValueError(f"{where}.filename: {error}") from None
 
 
 def sort_cells(cells: Iterable[LockedCell]) -> list[LockedCell]:

@@ -7,6 +7,7 @@ with text of the form `what is wrong — how to fix`.
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,6 +94,10 @@ def _check_reason(value: str) -> str:
     return value
 
 
+# A DNS name or IPv4 address (letters of any script: internationalised names are hosts too).
+_HOST = re.compile(r"[\w.-]+")
+
+
 def _check_url(value: str) -> str:
     """An http(s) URL with a host that parses (the pattern alone lets `http://[::1` by)."""
     try:
@@ -106,6 +111,13 @@ def _check_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not host:
         raise ValueError(
             f"'{value}' is not an http(s) URL with a host — give e.g. https://pypi.org/simple/"
+        )
+    if any(char.isspace() or not char.isprintable() for char in value):
+        # urlsplit drops tabs and newlines silently: the URL used would not be the one shown
+        raise ValueError(f"{value!r} has a space or control character — remove it")
+    if ":" not in host and not _HOST.fullmatch(host):  # ':': an IPv6 address urlsplit checked
+        raise ValueError(
+            f"{value!r} has a host {host!r} no URL can have — give e.g. https://pypi.org/simple/"
         )
     return value
 

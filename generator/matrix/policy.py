@@ -47,7 +47,7 @@ def parse_policy(raw: str | list[str]) -> VersionPolicy:
         return Latest(_parse_count(text))
     if text.startswith(_SPECIFIER_START):
         return _parse_specifier(text)
-    return _parse_pins([text])
+    return _parse_pins([raw])  # as written: a pin is spelled exactly as PyPI spells it
 
 
 def _parse_count(text: str) -> int:
@@ -72,11 +72,11 @@ def _parse_pins(pins: list[str]) -> Pinned:
         try:
             version = Version(pin)
         except InvalidVersion:
-            raise ValueError(f"'{pin}' is not a valid version — {POLICY_HELP}") from None
+            raise ValueError(f"{pin!r} is not a valid version — {POLICY_HELP}") from None
         if str(version) != pin:
             # Spaces, newlines or another spelling would reach job ids, plan JSON and
             # summaries as written; PyPI spells every version in PEP 440's normal form.
-            raise ValueError(f"'{pin}' is not spelled as PyPI spells it — write {version}")
+            raise ValueError(f"{pin!r} is not spelled as PyPI spells it — write {version}")
         if version in seen:
             raise ValueError(f"version {pin} is listed twice — keep one")
         seen[version] = pin

@@ -19,8 +19,9 @@ from typing import Any
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-from generator.core.cells import Cell, CellJson, SkippedCell
+from generator.core.cells import Cell, CellJson, SkippedCell, is_project_name
 from generator.core.platforms import ARCHS, PYTHONS, python_sort_key
+from generator.core.versions import is_exact_version
 from generator.core.wheels import PublishedWheels
 from generator.errors import UserError
 from generator.fileio import read_json, validated
@@ -274,6 +275,10 @@ def _job(entry: _JobWire, where: str) -> Job:
 
 
 def _job_problem(entry: _JobWire) -> str | None:
+    if not is_project_name(entry["module"]):
+        return f"module {entry['module']!r} is not a project name"
+    if not is_exact_version(entry["version"]):
+        return f"version {entry['version']!r} is not a PEP 440 version"
     if entry["arch"] not in ARCHS:
         return f"unknown arch {entry['arch']!r}"
     unknown = [python for python in entry["python"] if python not in PYTHONS]

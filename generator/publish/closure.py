@@ -148,7 +148,14 @@ def _resolve_for(
     and its marker environment (pip would otherwise evaluate `python_version`,
     `platform_machine`… of the dependencies against the Python it runs in)."""
     return run_pip(
-        [*command, *pip_target_args(target.python, target.arch), *options, *target.requirements],
+        # `--`: a requirement is never read as an option, whatever a cross-job file says
+        [
+            *command,
+            *pip_target_args(target.python, target.arch),
+            *options,
+            "--",
+            *target.requirements,
+        ],
         env,
         markers=marker_environment(target.python, target.arch),
     )

@@ -187,3 +187,15 @@ def test_the_bundle_check_resolves_with_the_targets_markers(tmp_path: Path) -> N
         verify_target(target, folder)
     write_dependencies(folder)
     verify_target(target, folder)
+
+
+def test_a_requirement_that_looks_like_an_option_is_never_one(tmp_path: Path) -> None:
+    """A requirement from a cross-job file goes after `--`: `--find-links=DIR` is refused as
+    a requirement, so pip does not take the offline check's answer from that folder."""
+    (tmp_path / "empty").mkdir()
+    write_dependencies(tmp_path / "elsewhere")
+    sneaky = Target(
+        "sneaky", (f"--find-links={tmp_path / 'elsewhere'}", "newdep==1.0"), "3.12", "x86_64"
+    )
+    with pytest.raises(Failure, match="does not install offline"):
+        verify_target(sneaky, tmp_path / "empty")

@@ -1,15 +1,19 @@
-"""Many malformed matrix.yml and lock files, made from good ones by seeded random edits:
-each gives exit 0 (still valid) or 2 with a `PATH…: what — fix` line, never an exception,
-and nothing is written. Bounded in count and time."""
+"""Many malformed matrix.yml and lock files, made from good ones by seeded random edits of
+their text, their values and their keys (renamed, deleted, repeated, a version key turned to
+junk): each gives exit 0 (still valid) or 2 with one `PATH…: what — fix` line, never an
+exception, and nothing is written. A lock goes through `plan` and `lock-export`. Bounded in
+count and time, and every case must run: a slow machine fails the test, it does not shrink it."""
 
 from __future__ import annotations
 
 import json
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator import cli
 
@@ -41,10 +45,36 @@ GOOD_LOCK = {
                     "upload-time": None,
                     "yanked": False,
                     "requires-dist": [],
-                    "cells": {"cp312-musllinux_x86_64": {"status": "build"}},
+                    "cells": {
+                        "cp312-musllinux_x86_64": {"status": "build"},
+                        "cp313-musllinux_x86_64": {
+                            "status": "upstream",
+                            "wheel": {
+                                "filename": "six-1.17.0-py2.py3-none-any.whl",
+                                "url": "https://x/w",
+                                "sha256": "1" * 64,
+                            },
+                        },
+                        "cp312-musllinux_aarch64": {
+                            "status": "abi3",
+                            "built-by": "cp312-musllinux_aarch64",
+                        },
+                        "cp313-musllinux_aarch64": {"status": "skip", "reason": "no"},
+                    },
+                    "build-requires": {"setuptools": "index"},
                 }
             },
-        }
+        },
+        "cffi": {
+            "policy": "",
+            "implied-by": ["six"],
+            "versions": {
+                "2.0.0": {
+                    "sdist": None,
+                    "cells": {"cp312-musllinux_x86_64": {"status": "skip", "reason": "no sdist"}},
+                }
+            },
+        },
     },
 }
 PIECES = [
@@ -66,8 +96,21 @@ PIECES = [
     "3.1",
     "<<",
 ]
-CASES = 250
-BUDGET = 40.0  # seconds for each kind, on a busy machine
+# Junk for keys and values: each once broke a reader (a traceback, or text reaching pip).
+JUNK = [
+    "bogus",
+    "1\n --x",
+    " 1.17.0",
+    "",
+    "../x",
+    "-ihttp://127.0.0.1:1/simple/?x",
+    "cp312-windows",
+    "nonsense-id",
+    "Six",
+    "a\x00b",
+]
+CASES = 250  # of each kind; all of them must run
+BUDGET = 30.0  # seconds for each kind: far above the ~2 s it takes, so only a hang fails
 
 
 def mutate(text: str, rng: random.Random) -> str:
@@ -90,7 +133,43 @@ def mutate_json(data: object, rng: random.Random) -> object:
         return {**data, key: mutate_json(data[key], rng)}
     if isinstance(data, list) and data and rng.random() < 0.8:
         return [mutate_json(item, rng) for item in data]
-    return rng.choice([None, 7, "x", [], {}, True, "../../x", {"format": 2}, 1e308])
+    return rng.choice([None, 7, "x", [], {}, True, "../../x", {"format": 2}, 1e308, *JUNK])
+
+
+@dataclass
+class Repeated:
+    """A JSON object written with one key twice (a dict can't hold that)."""
+
+    pairs: list[tuple[str, object]]
+
+
+def mutate_keys(data: object, rng: random.Random) -> object:
+    """Rename, delete or repeat one key anywhere in the document."""
+    if isinstance(data, list) and data and rng.random() < 0.8:
+        at = rng.randrange(len(data))
+        return [*data[:at], mutate_keys(data[at], rng), *data[at + 1 :]]
+    if not isinstance(data, dict) or not data:
+        return data
+    key = rng.choice(sorted(data))
+    if rng.random() < 0.6 and isinstance(data[key], dict | list):
+        return {**data, key: mutate_keys(data[key], rng)}
+    action = rng.choice(["rename", "delete", "repeat"])
+    others = {k: v for k, v in data.items() if k != key}
+    if action == "delete":
+        return others
+    if action == "rename":
+        return {**others, rng.choice(JUNK): data[key]}
+    return Repeated([*data.items(), (key, rng.choice([None, 7, "x", {}, rng.choice(JUNK)]))])
+
+
+def encode(data: object) -> str:
+    if isinstance(data, Repeated):
+        return "{" + ", ".join(f"{json.dumps(k)}: {encode(v)}" for k, v in data.pairs) + "}"
+    if isinstance(data, dict):
+        return encode(Repeated(list(data.items())))
+    if isinstance(data, list):
+        return "[" + ", ".join(encode(item) for item in data) + "]"
+    return json.dumps(data)
 
 
 def outcome(argv: list[str], folder: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -101,6 +180,8 @@ def outcome(argv: list[str], folder: Path, capsys: pytest.CaptureFixture[str]) -
     assert code in (0, 2), (code, err)
     if code == 2:
         assert " — " in err and err.startswith("error: "), err
+        # one line per problem (a matrix reports them all), whatever the junk held
+        assert all(" — " in line for line in err.splitlines()), err
     assert sorted(p.name for p in folder.iterdir()) == before
     return err
 
@@ -108,26 +189,46 @@ def outcome(argv: list[str], folder: Path, capsys: pytest.CaptureFixture[str]) -
 def test_malformed_matrices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(20261201)
     matrix = tmp_path / "matrix.yml"
+    good = yaml.safe_load(GOOD_MATRIX)
     started = time.monotonic()
-    for _ in range(CASES):
-        matrix.write_text(mutate(GOOD_MATRIX, rng))
+    for index in range(CASES):
+        if index % 2:
+            matrix.write_text(mutate(GOOD_MATRIX, rng))
+        else:  # keys too: JSON is YAML, so a repeated key reaches the duplicate-key check
+            matrix.write_text(encode(mutate_keys(good, rng)))
         outcome(["validate", "--matrix", str(matrix)], tmp_path, capsys)
-        if time.monotonic() - started > BUDGET:
-            break
+        assert time.monotonic() - started < BUDGET, f"only {index + 1} of {CASES} cases in time"
+
+
+VERBS = ("plan", "lock-export")  # every lock read by both
+
+
+def mutated_lock(index: int, rng: random.Random) -> str:
+    """Every third case edits keys, the others values; one in five also garbles the text."""
+    data = mutate_keys(GOOD_LOCK, rng) if index % 3 == 0 else mutate_json(GOOD_LOCK, rng)
+    text = encode(data)
+    return mutate(text, rng) if index % 5 == 0 else text
 
 
 def test_malformed_locks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(20261202)
     (tmp_path / "matrix.yml").write_text('modules:\n  six: "1.17.0"\n')
     lock = tmp_path / "matrix.lock.json"
+    matrix = str(tmp_path / "matrix.yml")
     started = time.monotonic()
+    refused = 0
     for index in range(CASES):
-        text = json.dumps(mutate_json(GOOD_LOCK, rng))
-        lock.write_text(text if index % 5 else mutate(text, rng))
-        err = outcome(["plan", "--matrix", str(tmp_path / "matrix.yml")], tmp_path, capsys)
-        if err and index % 5:
-            # A value of another type is named by its place, not by an exception's name.
-            assert err.startswith(f"error: {lock}: "), err
-            assert "Error" not in err, err
-        if time.monotonic() - started > BUDGET:
-            break
+        lock.write_text(mutated_lock(index, rng))
+        errors = [outcome([verb, "--matrix", matrix], tmp_path, capsys) for verb in VERBS]
+        refused += sum(map(bool, errors))
+        for err in errors:
+            if err and index % 5:
+                # A wrong value or key is named by its place, not by an exception's name.
+                assert err.startswith(f"error: {lock}: "), err
+                assert "Error" not in err and err.count("\n") == 1, err
+        if errors[0]:  # refused: `sdist` reads it first too, before any download
+            argv = ["sdist", "--matrix", matrix, "--module", "six", "--version", "1.17.0"]
+            argv += ["--index-url", "http://127.0.0.1:9/simple/"]
+            assert outcome([*argv, "--output-dir", str(tmp_path / "sdist")], tmp_path, capsys)
+        assert time.monotonic() - started < BUDGET, f"only {index + 1} of {CASES} cases in time"
+    assert refused > CASES  # most edits break the lock: the fuzz reaches the checks

@@ -56,6 +56,20 @@ CASES = [
         ["'http://[::1' is not a URL"],
     ),
     (
+        "index-url with a space in its host",
+        'index-url: "http://a b/simple/"\nmodules:\n  six: "1.17.0"\n',
+        1,
+        12,
+        ["'http://a b/simple/' has a space or control character — remove it"],
+    ),
+    (
+        "index-url with a character no host has",
+        'index-url: "http://a%20b/simple/"\nmodules:\n  six: "1.17.0"\n',
+        1,
+        12,
+        ["has a host 'a%20b' no URL can have"],
+    ),
+    (
         "repeated python",
         'defaults:\n  python: ["3.12", "3.13", "3.12"]\nmodules:\n  six: "1.17.0"\n',
         2,
@@ -77,6 +91,20 @@ CASES = [
         ["'1.17.0 ' is not spelled as PyPI spells it", "write 1.17.0"],
     ),
     (
+        "string pin with a trailing space",
+        'modules:\n  six: "1.17.0 "\n',
+        2,
+        8,
+        ["'1.17.0 ' is not spelled as PyPI spells it", "write 1.17.0"],
+    ),
+    (
+        "string pin with a newline",
+        'modules:\n  six: "0.1.0\\n"\n',
+        2,
+        8,
+        ["'0.1.0\\n' is not spelled as PyPI spells it", "write 0.1.0"],
+    ),
+    (
         "pin in another spelling",
         'modules:\n  six: ["1.0RC1", "v2"]\n',
         2,
@@ -89,6 +117,13 @@ CASES = [
         4,
         5,
         ["unknown key 'arhc'", "did you mean 'arch'"],
+    ),
+    (
+        "unknown key with a newline in it",
+        'modules:\n  six: "1.17.0"\n"1\\n --x": 1\n',
+        3,
+        1,
+        ["unknown key '1\\n --x'"],
     ),
     ("unknown top-level key", 'modulez:\n  pyyaml: "6.0.2"\n', 1, 1, ["unknown key 'modulez'"]),
     (
@@ -309,6 +344,9 @@ def test_bombs_are_refused_quickly_and_located(tmp_path: Path, text: str, messag
         ["collect", "--output-dir", " "],
         ["plan", "--output", ""],
         ["lock-export", "--output-dir", ""],
+        ["schema", "--output", ""],
+        ["plan", "--matrix", ""],
+        ["validate", "--matrix", " "],
     ],
 )
 def test_an_empty_path_is_an_error_not_the_current_folder(tmp_path: Path, argv: list[str]) -> None:

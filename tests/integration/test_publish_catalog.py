@@ -51,7 +51,7 @@ def test_catalog_verb_writes_the_page_and_appends_to_the_job_summary(tmp_path: P
     text = page.read_text()
     assert "COPY --from=ghcr.io/owner/repo:markupsafe3.0.3-py3.12 / /wheels/" in text
     assert text.count("<script>") == 1 and "<img" not in text  # the hostile one is text
-    assert "&lt;img src=x onerror=&quot;window-pwned=1&quot;&gt;" in text
+    assert "&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;" in text
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("## Wheel catalog") and "the line can go" in summary
 
@@ -70,6 +70,22 @@ def test_catalog_verb_explains_bad_inputs(
     err = capsys.readouterr().err
     assert f"{sums}:6: not `<sha256>  <project>/<wheel filename>` — regenerate it" in err
     assert not (tmp_path / "new").exists()
+
+
+def test_catalog_verb_refuses_a_record_whose_name_is_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_site(tmp_path)
+    records = tmp_path / "catalog.json"
+    data = json.loads(records.read_text())
+    data[0]["module"] = '<img src=x onerror="window.pwned=1">'
+    records.write_text(json.dumps(data))
+    argv = ["catalog", "--records", str(records), "--registry", REGISTRY]
+    argv += ["--wheels", str(tmp_path / "wheels"), "--output", str(tmp_path / "new/index.html")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {records}: ") and "is not a project name" in err, err
+    assert err.count("\n") == 1 and not (tmp_path / "new").exists()
 
 
 def test_catalog_verb_needs_a_registry_outside_github_actions(

@@ -7,7 +7,9 @@ per path. pip (the dependency check's resolver of record) reads the same local i
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -373,6 +375,30 @@ def test_an_sdist_that_does_not_match_its_hash_is_not_read(
     tiny_project(index, b"not the sdist the index listed", "0" * 64)
     assert update(write_matrix(tmp_path, TINY)) == 0
     assert "tinyx 0.1.0: build requirements not read" in capsys.readouterr().err
+    entry = json.loads((tmp_path / LOCK_NAME).read_text())["modules"]["tinyx"]["versions"]
+    assert "build-requires" not in entry["0.1.0"]
+
+
+def deeply_nested_sdist() -> bytes:
+    """tinyx 0.1.0's sdist with a pyproject.toml of 50,000 nested arrays (100 kB)."""
+    text = "[build-system]\nrequires = " + "[" * 50_000 + "]" * 50_000 + "\n"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in {"setup.py": b"", "pyproject.toml": text.encode()}.items():
+            info = tarfile.TarInfo(f"tinyx-0.1.0/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_a_pyproject_nested_too_deep_is_an_unreadable_sdist(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = deeply_nested_sdist()
+    tiny_project(index, sdist, hashlib.sha256(sdist).hexdigest())
+    assert update(write_matrix(tmp_path, TINY)) == 0
+    err = capsys.readouterr().err
+    assert "tinyx 0.1.0: build requirements not read" in err and "nests too deep" in err, err
     entry = json.loads((tmp_path / LOCK_NAME).read_text())["modules"]["tinyx"]["versions"]
     assert "build-requires" not in entry["0.1.0"]
 

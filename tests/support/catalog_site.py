@@ -2,7 +2,9 @@
 
 markupsafe 3.0.3 (upstream on x86_64/aarch64, built here on armv7l, one failed build, one
 missing cell) and 3.0.2, numpy 2.3.5 on armv7l for 3.12 and 3.14t, six (pure everywhere: a dead
-line), and a module whose name, version, reason and log URL are hostile HTML/JavaScript; and
+line), and a module whose failure reason and log URL are hostile HTML/JavaScript (a hostile
+name or version is refused when catalog.json and the lock are read: tests/unit/test_cell_json.py);
+and
 two bundles of its matrix.yml: `web` (markupsafe; jinja2 from the index with a specifier and a
 marker, text to escape and to shell-quote; idna with a hostile marker) and `data` (numpy, and
 pandas from the index). `write_site(root, hostile=False)` leaves the hostile module and marker
@@ -24,7 +26,8 @@ REGISTRY = "ghcr.io/owner/repo"
 BASE_URL = "https://raw.githubusercontent.com/owner/repo/0123abc/wheels"
 FAILED_LOG = "https://github.com/owner/repo/actions/runs/42"
 HOSTILE = '<img src=x onerror="window.pwned=1">'
-HOSTILE_VERSION = '1.0"><script>window.pwned=2</script>'
+HOSTILE_MODULE = "evil"  # the module whose failure is hostile text
+HOSTILE_VERSION = "6.6.6"
 HOSTILE_MARKER = "<img src=x onerror=window.pwned=4>"
 
 # (module, version, python, arch, status, wheel filename in wheels/ or on PyPI)
@@ -98,7 +101,7 @@ CELLS: list[tuple[str, str, str, str, Served, str]] = [
     ),
     ("six", "1.17.0", "3.12", "x86_64", Served.PURE, "six-1.17.0-py2.py3-none-any.whl"),
     ("six", "1.17.0", "3.12", "riscv64", Served.PURE, "six-1.17.0-py2.py3-none-any.whl"),
-    (HOSTILE, HOSTILE_VERSION, "3.12", "x86_64", Served.FAILED, ""),
+    (HOSTILE_MODULE, HOSTILE_VERSION, "3.12", "x86_64", Served.FAILED, ""),
 ]
 _LOCK_STATUS = {
     Served.BUILT: Status.BUILD,
@@ -141,14 +144,14 @@ def pypi_url(filename: str) -> str:
 
 
 def sample_cells(*, hostile: bool = True) -> list[tuple[str, str, str, str, Served, str]]:
-    return [c for c in CELLS if hostile or c[0] != HOSTILE]
+    return [c for c in CELLS if hostile or c[0] != HOSTILE_MODULE]
 
 
 def records(*, hostile: bool = True) -> list[CellRecord]:
     found = []
     for module, version, python, arch, status, _ in sample_cells(hostile=hostile):
         cell = Cell(module, version, python, arch)
-        if status is Served.FAILED and module == HOSTILE:
+        if status is Served.FAILED and module == HOSTILE_MODULE:
             found.append(CellRecord(cell, status, HOSTILE, "javascript:window.pwned=3"))
         elif status is Served.FAILED:
             found.append(CellRecord(cell, status, "cibuildwheel exited 1", FAILED_LOG))

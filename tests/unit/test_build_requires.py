@@ -10,6 +10,9 @@ import pytest
 from generator.errors import Failure
 from generator.lock.build_requires import LEGACY_REQUIRES, build_requires_of, sources
 
+# 50,000 nested arrays: 100 kB, well under the size read, and deeper than tomllib recurses.
+DEEP = "[build-system]\nrequires = " + "[" * 50_000 + "]" * 50_000 + "\n"
+
 
 def sdist(files: dict[str, str]) -> bytes:
     """A .tar.gz sdist in memory, its files under pkg-1.0/."""
@@ -51,6 +54,12 @@ def test_build_requires_of(files: dict[str, str], requires: tuple[str, ...]) -> 
     [
         pytest.param(b"not a tarball", "cannot read its pyproject.toml", id="not gzip"),
         pytest.param(sdist({"pyproject.toml": "[build-system\n"}), "is not TOML", id="bad TOML"),
+        pytest.param(sdist({"pyproject.toml": DEEP}), "nests too deep", id="nested 50,000 deep"),
+        pytest.param(
+            sdist({"pyproject.toml": '[build-system]\nrequires = "setuptools"\n'}),
+            "requires is not a list",
+            id="requires as a string",
+        ),
     ],
 )
 def test_an_unreadable_sdist_is_a_failure_not_a_traceback(data: bytes, message: str) -> None:

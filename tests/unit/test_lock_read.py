@@ -108,3 +108,59 @@ def test_a_wrong_value_of_the_right_type_is_named(
 def test_the_wire_statuses_are_the_statuses() -> None:
     cell_wire = typing.get_type_hints(model._CellWire, include_extras=True)["status"]
     assert set(typing.get_args(cell_wire)) == {str(status) for status in Status}
+
+
+def read_with_version_key(tmp_path: Path, key: str) -> Path:
+    data = copy.deepcopy(GOOD)
+    versions = data["modules"]["cffi"]["versions"]
+    versions[key] = versions.pop("2.0.0")
+    path = tmp_path / LOCK_NAME
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("key", ["bogus", "1\n --x", " 2.0.0", "2.0.0\n"])
+def test_a_version_key_that_is_not_a_version_is_located(tmp_path: Path, key: str) -> None:
+    path = read_with_version_key(tmp_path, key)
+    with pytest.raises(UserError) as raised:
+        read_lock(path)
+    message = str(raised.value)
+    assert message == f"{path}: modules.cffi.versions.{key!r}: not a version — " + (
+        "run `python -m generator update` to write it again"
+    )
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("name", ["-ihttp://127.0.0.1:1/simple/?x", "Cffi", "cf fi"])
+def test_a_module_key_that_is_not_a_normalised_name_is_located(tmp_path: Path, name: str) -> None:
+    data = copy.deepcopy(GOOD)
+    data["modules"][name] = data["modules"].pop("cffi")
+    path = tmp_path / LOCK_NAME
+    path.write_text(json.dumps(data))
+    with pytest.raises(UserError, match=r"modules\.'.*': not a normalised project name — run"):
+        read_lock(path)
+
+
+@pytest.mark.parametrize(
+    ("place", "value", "located"),
+    [
+        (
+            [*_V, "cells", CELL, "built-by"],
+            "nonsense-id",
+            f"{VERSION}.cells.{CELL}.built-by: not a musllinux build identifier: 'nonsense-id'",
+        ),
+        ([*_V, "sdist", "filename"], "../evil.tar.gz", f"{VERSION}.sdist.filename: file name"),
+        (
+            [*_V, "cells", CELL, "wheel"],
+            {"filename": "a/b.whl", "url": "https://x/b.whl", "sha256": "0" * 64},
+            f"{VERSION}.cells.{CELL}.wheel.filename: file name 'a/b.whl' is not a bare",
+        ),
+    ],
+)
+def test_a_wrong_value_is_located_at_its_field(
+    tmp_path: Path, place: list[str], value: object, located: str
+) -> None:
+    path = read_edited(tmp_path, place, value)
+    with pytest.raises(UserError) as raised:
+        read_lock(path)
+    assert str(raised.value).startswith(f"{path}: {located}"), raised.value

@@ -157,6 +157,18 @@ MISMATCH = "its id or identifiers do not match its module, version, Pythons and 
             _set("jobs.0.python", []), "pkg-1.0-x86_64", "unknown Python(s) (none)", id="no Python"
         ),
         pytest.param(
+            _set("jobs.0.module", "-ihttp://127.0.0.1:1/simple/?x"),
+            "pkg-1.0-x86_64",
+            "module '-ihttp://127.0.0.1:1/simple/?x' is not a project name",
+            id="a module that reads as a pip option",
+        ),
+        pytest.param(
+            _set("jobs.0.version", "1.0\n --x"),
+            "pkg-1.0-x86_64",
+            "version '1.0\\n --x' is not a PEP 440 version",
+            id="a version with a newline",
+        ),
+        pytest.param(
             _set("deferred", [{**plan().to_json()["jobs"][0], "id": "x"}]),
             "x",
             MISMATCH,
