@@ -12,6 +12,7 @@ against the file's wire model and name the file and the place of the first probl
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,9 +170,26 @@ def read_fetch_list(path: Path) -> list[FileRef]:
         ref = FileRef(item["filename"], item["url"], item["sha256"].lower())
         parse_wheel_name(ref.filename, str(path))
         if not _SHA256.fullmatch(ref.sha256):
-            raise UserError(f"{path}: sha256 of {ref.filename} is not 64 hex digits")
+            raise UserError(
+                f"{path}: sha256 of {ref.filename} is not 64 hex digits — {_LOCK_EXPORT_FIX}"
+            )
+        if not _is_http_url(ref.url):
+            raise UserError(
+                f"{path}: url of {ref.filename} {ref.url!r} is not an http(s) URL with a host "
+                f"— {_LOCK_EXPORT_FIX}"
+            )
         files.append(ref)
     return files
+
+
+def _is_http_url(url: str) -> bool:
+    """What a fetch may download from: http(s) with a host (never file:// or a local path)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number
+    except ValueError:  # e.g. http://[::1
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def read_manifest(path: Path) -> Manifest:

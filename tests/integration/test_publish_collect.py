@@ -218,6 +218,30 @@ def test_collect_verb_reports_a_bad_fetch_list_as_input_error(
     assert "not a valid wheel filename" in capsys.readouterr().err
 
 
+WHEEL = "y-1.0-py3-none-any.whl"
+
+
+@pytest.mark.parametrize(
+    ("url", "sha256", "message"),
+    [
+        ("http://x/y.whl", "00", f"sha256 of {WHEEL} is not 64 hex digits — write it again"),
+        ("http://[::1", "0" * 64, "is not an http(s) URL with a host — write it again"),
+        ("file:///etc/passwd", "0" * 64, "is not an http(s) URL with a host — write it again"),
+        ("notaurl", "0" * 64, "is not an http(s) URL with a host — write it again"),
+    ],
+)
+def test_a_fetch_entry_that_cannot_be_downloaded_is_located_before_any_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, sha256: str, message: str
+) -> None:
+    fetch = tmp_path / "fetch.json"
+    fetch.write_text(json.dumps([{"url": url, "filename": WHEEL, "sha256": sha256}]))
+    argv = ["collect", "--fetch", str(fetch), "--output-dir", str(tmp_path / "out")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {fetch}: ") and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_wheel_over_githubs_limit_is_refused_before_anything_is_copied(tmp_path: Path) -> None:
     built = tmp_path / "built"
     built.mkdir()
