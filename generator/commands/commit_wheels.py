@@ -14,7 +14,7 @@ from generator.commands.common import (
 from generator.core.wheels import sha256_of_file
 from generator.errors import Failure
 from generator.github import write_outputs
-from generator.publish.git import checkout_published, publish_wheels
+from generator.publish.git import checkout_published, publish_wheels, repository_path
 from generator.publish.interchange import MANIFEST_NAME, read_manifest
 from generator.publish.repository import WHEELS_DIR
 
@@ -48,14 +48,16 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    manifest = read_manifest(args.collected / MANIFEST_NAME)
+    prefix = repository_path(args.prefix, "--prefix", kind="folder", example=WHEELS_DIR)
+    collected = args.collected.absolute()  # git runs in --repo: relative paths would move
+    manifest = read_manifest(collected / MANIFEST_NAME)
     wheels = []
     for entry in manifest.files:
-        path = args.collected / entry.filename
+        path = collected / entry.filename
         if not path.is_file() or sha256_of_file(path) != entry.sha256:
             raise Failure(f"{path} is missing or differs from {MANIFEST_NAME} — re-run collect")
         wheels.append(path)
-    target, policy = git_target(args, prefix=args.prefix)
+    target, policy = git_target(args, prefix=prefix)
     result = publish_wheels(
         target,
         wheels,
@@ -71,6 +73,6 @@ def run(args: argparse.Namespace) -> int:
     for path in result.removed:
         print(f"  retention removed {path}")
     if args.update_worktree:
-        checkout_published(args.repo, result.commit, args.prefix)
+        checkout_published(args.repo, result.commit, prefix)
     write_outputs(args.github_output, {"commit": result.commit})
     return 0

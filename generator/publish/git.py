@@ -16,6 +16,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -82,23 +83,36 @@ class Pushed:
     changed: bool
 
 
-def repository_path(text: str) -> str:
-    """A path inside the repository's tree as git spells it, or a UserError: nothing
-    absolute, no `..`, nothing in .git, no empty parts (a commit must change what it says)."""
-    parts = text.split("/")
-    if (
-        not text
-        or text.startswith("/")
-        or "\\" in text
-        or any(part in ("", ".", "..") for part in parts)
-        or parts[0] == ".git"
-        or any(ord(char) < 32 for char in text)
-    ):
+def repository_path(
+    text: str, option: str = "--path", *, kind: str = "file", example: str = "matrix.lock.json"
+) -> str:
+    """A path inside the repository's tree as git spells it, or a UserError naming `option`:
+    nothing absolute, no `..`, no empty parts (a commit must change what it says), and no
+    part that is .git in any case (git refuses those on a case-insensitive checkout, and a
+    commit-tree never writes there: the commit would be empty)."""
+    problem = _outside_problem(text)
+    if problem:
         raise UserError(
-            f"--path {text!r} is not a file inside the repository — give a relative path "
-            "such as matrix.lock.json (no '..', not absolute, not under .git)"
+            f"{option}: {text!r} is not a {kind} inside the repository ({problem}) — give a "
+            f"relative path such as {example} (no '..', not absolute, not under .git)"
         )
     return text
+
+
+def _outside_problem(text: str) -> str | None:
+    parts = text.split("/")
+    if not text:
+        return "empty"
+    if text.startswith("/"):
+        return "absolute"
+    if "\\" in text or any(ord(char) < 32 for char in text):
+        return "a backslash or a control character"
+    if any(part in ("", ".", "..") for part in parts):
+        return "an empty, '.' or '..' part"
+    # Windows drops trailing dots and spaces: ".git." is .git there.
+    if any(part.rstrip(". ").lower() == ".git" for part in parts):
+        return "a .git part"
+    return None
 
 
 def checkout_published(repo: Path, commit: str, prefix: str) -> None:
@@ -317,7 +331,8 @@ def _store_wheels(git: _Git, wheels: Sequence[Path]) -> dict[PurePosixPath, str]
     for wheel in sorted(wheels, key=lambda path: path.name):
         check_size(str(wheel), wheel.stat().st_size)
         path = PurePosixPath(git.target.prefix) / wheel_relpath(wheel.name)
-        blobs[path] = git.out("hash-object", "-w", "--", str(wheel))
+        # Absolute: git runs in the repository (-C), a relative path is relative to here.
+        blobs[path] = git.out("hash-object", "-w", "--", str(wheel.absolute()))
     return blobs
 
 
@@ -329,18 +344,39 @@ class _DigestCache:
 
     def sha256(self, blob: str) -> str:
         if blob not in self.digests:
-            process = subprocess.Popen(
-                ["git", "-C", str(self.git.target.repo), "cat-file", "blob", blob],
-                stdout=subprocess.PIPE,
-                env=self.git.env,
-            )
-            assert process.stdout is not None
-            with process.stdout:
-                digest = sha256_of_stream(process.stdout)
-            if process.wait(timeout=GIT_TIMEOUT) != 0:
-                raise Failure(f"git cat-file blob {blob} failed in {self.git.target.repo}")
-            self.digests[blob] = digest
+            argv = ["git", "-C", str(self.git.target.repo), "cat-file", "blob", blob]
+            self.digests[blob] = sha256_of_output(argv, self.git.env, GIT_TIMEOUT)
         return self.digests[blob]
+
+
+def sha256_of_output(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> str:
+    """The sha256 of what `argv` writes to stdout, streamed (a blob may be 100 MB), within
+    `timeout` seconds in all: a watchdog kills it then, however the read stands."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, env=dict(env))
+    late = threading.Event()
+
+    def stop() -> None:
+        late.set()  # first: a killed process reads as a short stream, not as an error
+        process.kill()
+
+    watchdog = threading.Timer(timeout, stop)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        with process.stdout:
+            digest = sha256_of_stream(process.stdout)
+        code = process.wait(timeout=timeout)  # stdout closed: the process is ending
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if late.is_set():
+        raise Failure(f"{' '.join(argv)} did not finish within {timeout:g} s — re-run the job")
+    if code != 0:
+        raise Failure(f"{' '.join(argv)} failed (exit {code})")
+    return digest
 
 
 def _wheels_tree(

@@ -35,13 +35,13 @@ from cachecontrol.caches.file_cache import FileCache
 from requests.adapters import HTTPAdapter
 
 from generator.errors import Failure
-from generator.http import bounded_chunks, new_session
+from generator.http import bounded_chunks, new_session, whole_answer_deadline
 
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
 # Bounds of one answer, decoded: PyPI's largest JSON listings are tens of MB and an sdist
 # the build reads is at most a few hundred; raise them here for a project beyond that.
 MAX_ANSWER_BYTES = 512 << 20
-ANSWER_DEADLINE = 300.0  # seconds for a whole answer, whatever each read's timeout
+ANSWER_DEADLINE = 300.0  # seconds for a whole answer, request sent to last byte read
 
 T = TypeVar("T")
 
@@ -236,10 +236,11 @@ class Transport:
         for attempt in range(1, self.retry.attempts + 1):
             retry_after: float | None = None
             try:
-                response = self.session.get(
-                    url, headers={"Accept": accept}, timeout=self.retry.timeout, stream=True
-                )
-                _read_body(response)
+                with whole_answer_deadline(ANSWER_DEADLINE, url):
+                    response = self.session.get(
+                        url, headers={"Accept": accept}, timeout=self.retry.timeout, stream=True
+                    )
+                    _read_body(response)
                 if not getattr(response, "from_cache", False):
                     self.stats.add(bytes_received=len(response.content))
                 if response.status_code in (404, 410):
@@ -271,12 +272,8 @@ class Transport:
         )
 
 
-def _read_body(
-    response: requests.Response, limit: int | None = None, deadline: float | None = None
-) -> None:
-    """Read the body within `limit` decoded bytes and `deadline` seconds in all (see
-    generator.http.bounded_chunks) and hand it to `response.content`, where requests
-    itself keeps a body it has read."""
+def _read_body(response: requests.Response, limit: int | None = None) -> None:
+    """Read the body within `limit` decoded bytes (see generator.http.bounded_chunks) and
+    hand it to `response.content`, where requests itself keeps a body it has read."""
     limit = MAX_ANSWER_BYTES if limit is None else limit
-    deadline = ANSWER_DEADLINE if deadline is None else deadline
-    response._content = b"".join(bounded_chunks(response, limit, deadline))
+    response._content = b"".join(bounded_chunks(response, limit))

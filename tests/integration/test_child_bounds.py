@@ -97,6 +97,16 @@ def test_a_dripping_answer_ends_at_the_deadline(hostile: FixtureIndex, tmp_path:
     assert_six_not_locked(tmp_path)
 
 
+def test_dripped_headers_end_at_the_deadline(hostile: FixtureIndex, tmp_path: Path) -> None:
+    """A status line, then a header a byte every 2 s, never ending: no read waits 30 s and
+    no body ever starts, yet the child gives up after its retries, in seconds, because the
+    1 s deadline runs from the request (unbounded: forever)."""
+    run = hostile_update(hostile, tmp_path, Fault("header-drip"), ANSWER_DEADLINE=1.0)
+    assert run.returncode == 1 and "did not arrive within 1 s" in run.stderr, run
+    assert_bounded(run, cpu=5.0)
+    assert_six_not_locked(tmp_path)
+
+
 def test_a_gzip_bomb_download_stops_at_the_cap_and_leaves_nothing(
     hostile: FixtureIndex, tmp_path: Path
 ) -> None:

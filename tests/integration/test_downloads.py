@@ -14,6 +14,7 @@ from support.pypi_server import Fault, FixtureIndex, running_index
 
 from generator.core.wheels import FileRef
 from generator.errors import Failure
+from generator.http import Interrupted, download, new_session
 from generator.publish import fetch
 from generator.publish.fetch import download_session, fetch_wheel
 
@@ -76,3 +77,44 @@ def test_a_drip_is_cut_at_the_whole_download_deadline(
         fetch_wheel(entry(index), tmp_path, download_session())
     assert time.monotonic() - started < 10
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.timeout(60)  # unbounded, it waits for headers that never end
+def test_dripped_headers_are_cut_at_the_whole_download_deadline(
+    index: FixtureIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A header byte every 2 s never trips the 60 s read timeout, and no body ever starts:
+    the deadline runs from the request, not from the headers."""
+    monkeypatch.setattr(fetch, "DOWNLOAD_DEADLINE", 1.0)
+    index.inject(PATH, Fault("header-drip"))
+    started = time.monotonic()
+    with pytest.raises(Failure, match=r"did not arrive within 1 s"):
+        fetch_wheel(entry(index), tmp_path, download_session())
+    assert time.monotonic() - started < 10
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_client_error_is_not_retried(index: FixtureIndex, tmp_path: Path) -> None:
+    """A 404 (or 403) answers the same the next time: one request, then a Failure that is
+    not Interrupted (the retry signal)."""
+    index.inject(PATH, Fault("status", status=404))
+    with pytest.raises(Failure, match=r"HTTP 404 Not Found — the index no longer") as raised:
+        download(
+            new_session(), index.url + PATH, tmp_path / NAME, sha256=entry(index).sha256,
+            limit=1 << 20, deadline=10.0, attempts=3,
+        )  # fmt: skip
+    assert not isinstance(raised.value, Interrupted)
+    assert len(index.requests_to(PATH)) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_server_error_is_retried(index: FixtureIndex, tmp_path: Path, status: int) -> None:
+    index.inject(PATH, Fault("status", status=status))
+    pauses: list[int] = []
+    download(
+        new_session(), index.url + PATH, tmp_path / NAME, sha256=entry(index).sha256,
+        limit=1 << 20, deadline=10.0, attempts=3, pause=pauses.append,
+    )  # fmt: skip
+    assert (tmp_path / NAME).read_bytes() == BODY
+    assert len(index.requests_to(PATH)) == 2 and pauses == [1]

@@ -1,5 +1,7 @@
+import hashlib
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from generator import cli
 from generator.core.wheels import sha256_of_file
 from generator.errors import Failure
 from generator.publish.collect import collect
-from generator.publish.git import GitTarget, PushPolicy, publish_wheels
+from generator.publish.git import GitTarget, PushPolicy, publish_wheels, sha256_of_output
 
 FAST = PushPolicy(base_delay=0.05, max_delay=0.5)
 
@@ -209,3 +211,55 @@ def test_commit_wheels_bad_arguments_are_input_errors(
         cli.main([*argv, "--attempts", "0"])
     assert refused.value.code == 2
     assert "--attempts: must be at least 1" in capsys.readouterr().err
+
+
+def collected_markupsafe(tmp_path: Path) -> Path:
+    built = tmp_path / "built"
+    built.mkdir()
+    wheel = markupsafe_wheels()[0]
+    (built / wheel.name).write_bytes(wheel.read_bytes())
+    collect([built], [], tmp_path / "out", with_dependencies=False)
+    return tmp_path / "out"
+
+
+@pytest.mark.parametrize("prefix", [".git", "a/.git", ".GIT/x", "", "../x", "/abs", "a//b"])
+def test_commit_wheels_refuses_a_prefix_outside_the_repository(
+    remote: Path, tmp_path: Path, prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """These used to exit 0 ("+0 -0 files", or wheels at the repository's root) or 1 with
+    a raw git error."""
+    repo = clone(remote, tmp_path / "repo")
+    before = git(remote, "rev-parse", "main")
+    argv = ["commit-wheels", "--collected", str(collected_markupsafe(tmp_path))]
+    assert cli.main([*argv, "--repo", str(repo), "--prefix", prefix]) == 2
+    err = capsys.readouterr().err
+    assert f"--prefix: {prefix!r} is not a folder inside the repository (" in err, err
+    assert "— give a relative path such as wheels" in err
+    assert git(remote, "rev-parse", "main") == before
+
+
+def test_commit_wheels_takes_a_relative_collected_folder(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git runs in --repo: a relative --collected used to be looked up there."""
+    repo = clone(remote, tmp_path / "repo")
+    collected_markupsafe(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["commit-wheels", "--collected", "out", "--repo", str(repo)]) == 0
+    assert len(sums(published(remote, tmp_path))) == 1
+
+
+def test_a_streamed_digest_is_the_output_s() -> None:
+    assert sha256_of_output(["printf", "abc"], {"PATH": "/usr/bin:/bin"}, 10) == (
+        hashlib.sha256(b"abc").hexdigest()
+    )
+
+
+@pytest.mark.timeout(30)  # unbounded, the read waits for the full minute
+def test_a_streamed_digest_that_stalls_is_killed_at_its_timeout() -> None:
+    """A reader of the blob's stream that never ends (as a hung git would): the timeout
+    covers the read, not only the wait after it."""
+    started = time.monotonic()
+    with pytest.raises(Failure, match=r"did not finish within 0.5 s"):
+        sha256_of_output(["sh", "-c", "printf x; exec sleep 60"], {"PATH": "/usr/bin:/bin"}, 0.5)
+    assert time.monotonic() - started < 10

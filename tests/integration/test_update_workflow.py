@@ -78,7 +78,11 @@ def test_commit_lock_verb(remote: Path, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 @pytest.mark.parametrize(
-    "path", ["../x", "/etc/passwd", ".git/config", "", "a//b", "./x", "a/../b"]
+    "path",
+    [
+        *["../x", "/etc/passwd", ".git/config", "", "a//b", "./x", "a/../b"],
+        *["a/.git/x", ".GIT/config", "a/.Git", ".git./x"],  # .git anywhere, in any case
+    ],
 )
 def test_commit_lock_refuses_a_path_outside_the_repository(
     remote: Path, tmp_path: Path, path: str, capsys: pytest.CaptureFixture[str]

@@ -46,14 +46,16 @@ class Fault:
     kind: "status" (answer `status` with `headers`), "hang" (send nothing until the
     server stops), "truncate" (announce the full length, send half, close),
     "short-json" (a complete HTTP answer whose JSON body is cut in half), "drip" (the body
-    one byte every 50 ms, until the server stops), "gzip-bomb" (`size` zero bytes, gzipped:
-    a small answer that inflates).
+    one byte every 50 ms, until the server stops), "header-drip" (a status line, then one
+    header whose value comes a byte every `interval` seconds, never ending: the answer never
+    gets to a body), "gzip-bomb" (`size` zero bytes, gzipped: a small answer that inflates).
     """
 
     kind: str
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     size: int = 0
+    interval: float = 2.0
 
 
 @dataclass
@@ -176,6 +178,9 @@ class FixtureIndex:
                 if fault and fault.kind == "status":
                     self._send(fault.status, "text/plain", b"injected", fault.headers)
                     return
+                if fault and fault.kind == "header-drip":
+                    self._drip_headers(fault.interval)
+                    return
                 status, content_type, body = index.content(path, self.headers.get("Accept", ""))
                 headers: dict[str, str] = {}
                 if index.etags and status == 200:
@@ -213,6 +218,15 @@ class FixtureIndex:
                 if fault and fault.kind == "short-json":
                     body = body[: len(body) // 2]
                 self._send(status, content_type, body, headers)
+
+            def _drip_headers(self, interval: float) -> None:
+                with contextlib.suppress(ConnectionError):  # the client gave up
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+                    self.wfile.flush()
+                    while not index.stopping.wait(timeout=interval):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                self.close_connection = True
 
             def _send(
                 self, status: int, content_type: str | None, body: bytes, headers: dict[str, str]
