@@ -90,11 +90,38 @@ def _validate(document: LocatedDocument) -> Matrix:
         raise document.error(
             (), "not a matrix: expected a mapping with `modules:`", "see README: matrix.yml"
         )
+    empty = [_no_value(document, path) for path in _paths_to_nothing(document.data, ())]
+    if empty:
+        raise MatrixErrors(sorted(empty, key=lambda e: (e.line, e.column)))
     try:
         return Matrix.model_validate(document.data)
     except ValidationError as error:
         problems = [_locate(document, detail) for detail in error.errors()]
         raise MatrixErrors(_unique(problems)) from None
+
+
+def _paths_to_nothing(value: object, path: Path) -> list[Path]:
+    """Where a key is written with no value (`prefer:` alone): YAML reads it as null, which
+    would silently mean "not set" for an optional key — never what the writer meant."""
+    if isinstance(value, dict):
+        return [
+            found
+            for key, item in value.items()
+            for found in ([(*path, key)] if item is None else _paths_to_nothing(item, (*path, key)))
+        ]
+    if isinstance(value, list):
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in _paths_to_nothing(item, (*path, index))
+        ]
+    return []
+
+
+def _no_value(document: LocatedDocument, path: Path) -> MatrixError:
+    field = str(path[-1])
+    fix = _PATTERN_FIX.get(field) or f"write {_expected(path, field, {'msg': 'a value'})}"
+    return document.error(path, f"'{field}' has no value", f"{fix}, or remove the line")
 
 
 def _unique(errors: list[tuple[Path, MatrixError]]) -> list[MatrixError]:

@@ -13,6 +13,20 @@ from support.cli import run_generator
 # (name, matrix text, expected line, expected column, words the message must contain)
 CASES = [
     (
+        "optional key written with no value",
+        'modules:\n  six:\n    versions: "1.17.0"\n    prefer:\n',
+        4,
+        12,
+        ["'prefer' has no value", "write build or wheel, or remove the line"],
+    ),
+    (
+        "top-level key written with no value",
+        'registry:\nmodules:\n  six: "1.17.0"\n',
+        1,
+        10,
+        ["'registry' has no value", "give HOST/NAMESPACE", "or remove the line"],
+    ),
+    (
         "blank exclusion reason",
         'modules:\n  six:\n    versions: "1.17.0"\n    exclude:\n      - arch: i686\n'
         '        reason: "  "\n',
