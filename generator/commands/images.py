@@ -1,5 +1,5 @@
 """`images`: build (and push) the wheel images of every cell a publish run verified, and
-of every bundle of matrix.yml with a member among those cells or named by --bundle.
+of every bundle of matrix.yml of those cells' Pythons and archs or named by --bundle.
 
 The batch form of `image`, for the workflow's publish job: one call for all cells.
 """
@@ -158,7 +158,7 @@ def _matrix(path: Path, *, needed: bool) -> LoadedMatrix | None:
 def _bundles(
     matrix: LoadedMatrix | None, cells: list[Cell], named: list[str]
 ) -> list[ResolvedBundle]:
-    """The bundles with a member among the cells, and those named (changed or asked for)."""
+    """The bundles of the cells' Pythons and archs, and those named (changed or asked for)."""
     known = matrix.bundles if matrix else ()
     if named and matrix is None:
         raise UserError("--bundle needs matrix.yml (give --matrix): it defines the bundles")

@@ -59,9 +59,16 @@ class BundleSources:
 def touched_bundles(
     bundles: Iterable[ResolvedBundle], cells: Iterable[Cell]
 ) -> list[ResolvedBundle]:
-    """The bundles with a member among the published cells: their contents may have changed."""
-    modules = {cell.module for cell in cells}
-    return [bundle for bundle in bundles if modules.intersection(bundle.members)]
+    """The bundles a published cell may change: one of the bundle's Pythons and archs, of any
+    module — a member, or a module somewhere in the closure (cffi under pynacl, markupsafe
+    under an index member's jinja2), which only pip's resolution tells. An arch left out
+    for want of a module's wheel thus joins the list once that wheel is published."""
+    cells = list(cells)
+    return [
+        bundle
+        for bundle in bundles
+        if any(cell.python in bundle.pythons and cell.arch in bundle.archs for cell in cells)
+    ]
 
 
 def gather_arch(
