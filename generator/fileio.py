@@ -77,6 +77,17 @@ def _umask() -> int:
     return current
 
 
+def read_text(path: Path, *, missing: str, unreadable: str) -> str:
+    """The UTF-8 text at `path`; a UserError naming the file otherwise, ending in `missing`
+    (no such file) or `unreadable` (anything else: a folder, no permission, not UTF-8)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file — {missing}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{path}: cannot be read ({error}) — {unreadable}") from None
+
+
 def read_json(path: Path, what: str, fix: str) -> object:
     """The JSON document at `path`; a UserError naming the file (and line:col) otherwise.
     `what` names the document ("a plan written by `plan --output`"), `fix` what to do."""

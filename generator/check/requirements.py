@@ -16,6 +16,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from generator.errors import UserError
+from generator.fileio import read_text
 
 MAX_DEPTH = 10  # -r inside -r: deeper than this is a loop nobody meant
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -56,12 +57,9 @@ def parse_requirement(text: str, where: str) -> Requirement:
 def _read(path: Path, *, constraint: bool, seen: tuple[Path, ...]) -> Iterator[RequirementLine]:
     if len(seen) >= MAX_DEPTH or path.resolve() in seen:
         raise UserError(f"{path}: included again by {seen[-1]} — remove the loop of -r/-c files")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file — give the path of a requirements file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{path}: cannot be read ({error}) — give a UTF-8 text file") from None
+    text = read_text(
+        path, missing="give the path of a requirements file", unreadable="give a UTF-8 text file"
+    )
     for number, line in _logical_lines(text):
         where = f"{path}:{number}"
         if line.startswith("-"):

@@ -16,6 +16,7 @@ from packaging.utils import InvalidName, canonicalize_name
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import MatrixError, UserError
+from generator.fileio import read_text
 from generator.matrix.bundles import ResolvedBundle, resolve_bundles
 from generator.matrix.model import (
     BundleSpec,
@@ -62,12 +63,7 @@ class MatrixErrors(UserError):
 
 def load_matrix(path: str | FsPath = DEFAULT_MATRIX) -> LoadedMatrix:
     file = FsPath(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{file}: no such file — pass --matrix PATH or create it") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{file}: cannot be read ({error}) — check the file") from None
+    text = read_text(file, missing="pass --matrix PATH or create it", unreadable="check the file")
     return parse_matrix(text, file)
 
 
