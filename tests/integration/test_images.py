@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.buildah import buildah, buildah_storage, copy_from_downstream
 from support.cli import run_generator
 from support.wheels import download_wheels
 
@@ -428,54 +429,6 @@ def musl_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def buildah_storage(root: Path) -> dict[str, str]:
-    """An environment giving buildah its own vfs store under `root` (nothing shared)."""
-    conf = root / "storage.conf"
-    root.mkdir(parents=True)
-    conf.write_text(
-        f'[storage]\ndriver = "vfs"\ngraphroot = "{root / "graph"}"\nrunroot = "{root / "run"}"\n',
-        encoding="utf-8",
-    )
-    return os.environ | {"CONTAINERS_STORAGE_CONF": str(conf)}
-
-
-def buildah(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(["buildah", *args], env=env, capture_output=True, text=True)
-    assert result.returncode == 0, f"buildah {' '.join(args)}:\n{result.stderr}"
-    return result.stdout.strip()
-
-
-def copy_from_downstream(reference: str, platform: str, work: Path) -> list[Path]:
-    """Build `FROM scratch` + `COPY --from=reference / /wheels/` for `platform` in a fresh
-    store (so the image must come from the registry) and copy out what landed in /wheels."""
-    env = buildah_storage(work / "store")
-    context = work / "context"
-    context.mkdir()
-    (context / "Containerfile").write_text(
-        f"FROM scratch\nCOPY --from={reference} / /wheels/\n", encoding="utf-8"
-    )
-    buildah(
-        env,
-        "bud",
-        "--quiet",
-        "--tls-verify=false",
-        "--platform",
-        platform,
-        "--tag",
-        "downstream",
-        str(context),
-    )
-    container = buildah(env, "from", "downstream")
-    try:
-        mounted = Path(buildah(env, "mount", container))
-        assert sorted(path.name for path in mounted.iterdir()) == ["wheels"]  # nothing else
-        copied = work / "wheels"
-        shutil.copytree(mounted / "wheels", copied)
-    finally:
-        buildah(env, "rm", container)
-    return sorted(copied.iterdir())
-
-
 def pip_resolves(
     folder: Path, arch: str, version: str, target: Path
 ) -> subprocess.CompletedProcess[str]:
@@ -594,7 +547,7 @@ def test_push_then_copy_from_picks_each_platforms_wheels(
     # other arch), and pip resolves the module offline from the copied folder.
     for arch, platform in (("x86_64", "linux/amd64"), ("aarch64", "linux/arm64")):
         work = tmp_path / arch
-        copied = copy_from_downstream(listed, platform, work)
+        copied = sorted(copy_from_downstream(listed, platform, work).iterdir())
         assert [path.name for path in copied] == [
             f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_{arch}.whl"
         ]
@@ -720,7 +673,7 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
     list_digest, _ = manifest(registry, listed, OCI_INDEX)
     subjects = (tmp_path / "subjects").read_text()
     assert subjects == f"{list_digest.removeprefix('sha256:')}  {listed}\n"
-    copied = copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream")
+    copied = sorted(copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream").iterdir())
     assert [p.name for p in copied] == [
         f"markupsafe-{MODULE_VERSION}-cp312-cp312-musllinux_1_2_aarch64.whl"
     ]
@@ -782,5 +735,5 @@ def test_an_arch_built_later_joins_the_published_list(
     _digest, index = manifest(registry, listed, OCI_INDEX)
     platforms = sorted(m["platform"]["architecture"] for m in index["manifests"])
     assert platforms == ["amd64", "arm64"]
-    copied = copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream")
+    copied = sorted(copy_from_downstream(listed, "linux/arm64", tmp_path / "downstream").iterdir())
     assert [p.name for p in copied] == [arm.name]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.buildah import buildah_storage, copy_from_downstream
 from support.wheel_index import WheelIndex, serve_wheels
 from support.wheels import download_wheels
 
@@ -121,46 +122,6 @@ def checkout(tmp_path: Path) -> Path:
     return tmp_path / "matrix.yml"
 
 
-def buildah_env(root: Path) -> dict[str, str]:
-    """buildah with its own vfs store under `root` (nothing shared with other tests)."""
-    root.mkdir(parents=True)
-    conf = root / "storage.conf"
-    conf.write_text(
-        f'[storage]\ndriver = "vfs"\ngraphroot = "{root / "graph"}"\nrunroot = "{root / "run"}"\n'
-    )
-    return os.environ | {"CONTAINERS_STORAGE_CONF": str(conf)}
-
-
-def buildah(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        ["buildah", *args], env=env, capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, f"buildah {' '.join(args)}:\n{result.stderr}"
-    return result.stdout.strip()
-
-
-def copy_from(reference: str, platform: str, work: Path) -> Path:
-    """A downstream `COPY --from=reference / /wheels/` for `platform` in a fresh store (so
-    the image comes from the registry); the folder of what landed in /wheels."""
-    env = buildah_env(work / "store")
-    (work / "context").mkdir()
-    (work / "context" / "Containerfile").write_text(
-        f"FROM scratch\nCOPY --from={reference} / /wheels/\n"
-    )
-    context = str(work / "context")
-    buildah(
-        env, "bud", "--quiet", "--tls-verify=false", "--platform", platform, "-t", "app", context
-    )
-    container = buildah(env, "from", "app")
-    try:
-        mounted = Path(buildah(env, "mount", container))
-        assert sorted(p.name for p in mounted.iterdir()) == ["wheels"]  # nothing else
-        shutil.copytree(mounted / "wheels", work / "wheels")
-    finally:
-        buildah(env, "rm", container)
-    return work / "wheels"
-
-
 def pip_installs(folder: Path, arch: str, *requirements: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
     env["PIP_CONFIG_FILE"] = os.devnull
@@ -194,7 +155,7 @@ def test_one_copy_from_serves_the_whole_bundle(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_env(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
     )
     matrix = checkout(tmp_path / "checkout")
     collected = tmp_path / "collected"  # this run rebuilt cffi; the rest is in wheels/
@@ -223,7 +184,7 @@ def test_one_copy_from_serves_the_whole_bundle(
     assert f"{digest.removeprefix('sha256:')}  {listed}\n" in (tmp_path / "subj").read_text()
 
     for arch, platform in (("aarch64", "linux/arm64"), ("x86_64", "linux/amd64")):
-        wheels = copy_from(listed, platform, tmp_path / arch)
+        wheels = copy_from_downstream(listed, platform, tmp_path / arch)
         assert sorted(p.name for p in wheels.iterdir()) == [
             f"cffi-2.0.0-cp312-cp312-musllinux_1_2_{arch}.whl",
             f"markupsafe-3.0.3-cp312-cp312-musllinux_1_2_{arch}.whl",  # the newest, only
@@ -245,7 +206,7 @@ def test_a_requirements_pin_chooses_the_version(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_env(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
     )
     matrix = checkout(tmp_path / "checkout")
     cells = [{"module": "markupsafe", "version": "3.0.2", "python": "3.12", "arch": "aarch64"}]
@@ -256,7 +217,9 @@ def test_a_requirements_pin_chooses_the_version(
     argv += ["--index-url", empty_index.url]
     assert cli.main([*argv, "--push", "--insecure", "--engine", "buildah"]) == 0
     assert f"{repository}:bundle-pinned-py3.12" in capsys.readouterr().out.split()
-    wheels = copy_from(f"{repository}:bundle-pinned-py3.12", "linux/arm64", tmp_path / "down")
+    wheels = copy_from_downstream(
+        f"{repository}:bundle-pinned-py3.12", "linux/arm64", tmp_path / "down"
+    )
     assert [p.name for p in wheels.iterdir()] == [
         "MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_aarch64.whl"
     ]
@@ -329,7 +292,7 @@ def test_an_application_bundle_takes_the_rest_of_its_closure_from_the_index(
     3.0.3; aarch64, where pyyaml would compile, is left out and the warning names pyyaml.
     `--bundle app` images it with no member among the cells (markupsafe is only jinja2's)."""
     monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_env(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
+        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
     )
     repository_wheels, index_files = app_wheels
     matrix = app_checkout(tmp_path / "checkout", "jinja2\npyyaml  # the config loader\n")
@@ -353,7 +316,7 @@ def test_an_application_bundle_takes_the_rest_of_its_closure_from_the_index(
 
     _digest, index_json = index_of(registry, listed)
     assert [m["platform"]["architecture"] for m in index_json["manifests"]] == ["amd64"]
-    wheels = copy_from(listed, "linux/amd64", tmp_path / "down")
+    wheels = copy_from_downstream(listed, "linux/amd64", tmp_path / "down")
     assert sorted(p.name for p in wheels.iterdir()) == [
         "MarkupSafe-3.0.2-cp312-cp312-musllinux_1_2_x86_64.whl",  # this repository's
         "PyYAML-6.0.2-cp312-cp312-musllinux_1_1_x86_64.whl",  # the index's, a 1_1 wheel
