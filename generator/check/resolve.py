@@ -38,10 +38,10 @@ from generator.check.metadata import requires_dist
 from generator.check.model import Source, Target, TargetReport, Verdict
 from generator.check.placeholders import write_placeholder
 from generator.check.requirements import RequirementLine
+from generator.core.platforms import marker_environment
 from generator.core.tags import is_pure, is_pure_fallback, pip_target_args
 from generator.errors import Failure, UserError
 from generator.fileio import read_json, validated
-from generator.lock.dependencies import marker_environment
 from generator.pip import offline_env, run_pip
 from generator.pypi.client import ProjectNotFound, PyPIClient
 from generator.pypi.models import ProjectFiles

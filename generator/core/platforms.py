@@ -118,3 +118,22 @@ def arch_sort_key(arch: str) -> tuple[int, str]:
     """ARCHS order; an arch this generator does not know sorts last."""
     order = list(ARCHS)
     return (order.index(arch) if arch in ARCHS else len(order), arch)
+
+
+def marker_environment(python: str, arch: str) -> dict[str, str]:
+    """PEP 508 marker values of CPython `python` on musllinux `arch`."""
+    version = python_version(python)
+    return {
+        "implementation_name": "cpython",
+        "implementation_version": f"{version}.0",
+        "os_name": "posix",
+        "platform_machine": arch,
+        "platform_python_implementation": "CPython",
+        "platform_release": "",
+        "platform_system": "Linux",
+        "platform_version": "",
+        "python_full_version": f"{version}.0",
+        "python_version": version,
+        "sys_platform": "linux",
+        "extra": "",
+    }

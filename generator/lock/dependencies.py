@@ -30,7 +30,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from generator.core.cells import Cell
-from generator.core.platforms import python_version
+from generator.core.platforms import marker_environment
 from generator.core.tags import best_wheel, is_pure, pip_target_args, wheels_for_arch
 from generator.core.versions import python_allowed
 from generator.errors import Failure
@@ -57,25 +57,6 @@ class Need:
 class Needs:
     needs: tuple[Need, ...]
     problems: tuple[str, ...]  # dependencies nothing can serve (no wheel, no sdist)
-
-
-def marker_environment(python: str, arch: str) -> dict[str, str]:
-    """PEP 508 marker values of CPython `python` on musllinux `arch`."""
-    version = python_version(python)
-    return {
-        "implementation_name": "cpython",
-        "implementation_version": f"{version}.0",
-        "os_name": "posix",
-        "platform_machine": arch,
-        "platform_python_implementation": "CPython",
-        "platform_release": "",
-        "platform_system": "Linux",
-        "platform_version": "",
-        "python_full_version": f"{version}.0",
-        "python_version": version,
-        "sys_platform": "linux",
-        "extra": "",
-    }
 
 
 def cell_requirements(requires_dist: Sequence[str], python: str, arch: str) -> list[Requirement]:

@@ -22,9 +22,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from generator.core.cells import Cell
+from generator.core.platforms import marker_environment
 from generator.core.versions import same_version
 from generator.core.wheels import PublishedWheels
-from generator.lock.dependencies import marker_environment
 from generator.lock.model import Lock
 from generator.plan import cibuildwheel as cibw
 

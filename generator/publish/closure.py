@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core.cells import Cell
+from generator.core.platforms import marker_environment
 from generator.core.tags import pip_target_args
 from generator.errors import Failure
-from generator.lock.dependencies import marker_environment
 from generator.pip import missing_distribution, offline_env, run_pip
 
 # pip's words when a download's sha256 differs from the one in the index's link.
