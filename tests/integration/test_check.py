@@ -52,6 +52,9 @@ def requirements(tmp_path: Path, text: str = APP) -> str:
     return str(tmp_path / "requirements.txt")
 
 
+AARCH64_312 = ("--python", "3.12", "--arch", "aarch64")
+
+
 def check_json(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
     code = cli.main(["check", *args, "--json"])
     captured = capsys.readouterr()
@@ -433,10 +436,7 @@ def test_a_newer_release_pip_on_alpine_would_build_beats_an_older_wheel(
         code, answer = check_json(
             "-r",
             requirements(tmp_path, text),
-            "--python",
-            "3.12",
-            "--arch",
-            "aarch64",
+            *AARCH64_312,
             capsys=capsys,
         )
     version, source = expected
@@ -473,10 +473,7 @@ def test_the_release_to_build_honours_constraints_and_yanks(
         code, answer = check_json(
             "-r",
             requirements(tmp_path, text),
-            "--python",
-            "3.12",
-            "--arch",
-            "aarch64",
+            *AARCH64_312,
             capsys=capsys,
         )
     assert code == 3
