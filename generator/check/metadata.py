@@ -8,13 +8,11 @@ inside (a wheel's dependencies are static), so the smallest one is read.
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import requests
-from packaging.metadata import parse_email
 from packaging.version import Version
 
+from generator.core.wheels import wheel_metadata
+from generator.errors import UserError
 from generator.pypi.client import MetadataUnavailable, PyPIClient
 from generator.pypi.models import ProjectFiles
 from generator.pypi.transport import InvalidResponse
@@ -45,12 +43,7 @@ def requires_dist(
 
 def wheel_requires_dist(response: requests.Response) -> list[str]:
     try:
-        with zipfile.ZipFile(io.BytesIO(response.content)) as wheel:
-            names = [n for n in wheel.namelist() if n.count("/") == 1]
-            metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
-            raw, _unparsed = parse_email(wheel.read(metadata))
-    except (zipfile.BadZipFile, StopIteration, KeyError, ValueError) as error:
-        raise InvalidResponse(
-            f"{response.url}: not a wheel with a METADATA file ({error})"
-        ) from None
+        raw = wheel_metadata(response.content)
+    except UserError as error:
+        raise InvalidResponse(f"{response.url}: {error}") from None
     return list(raw.get("requires_dist", []))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from packaging.metadata import parse_email
+from packaging.metadata import RawMetadata, parse_email
 from packaging.tags import Tag
 from packaging.utils import (
     InvalidWheelFilename,
@@ -102,6 +102,12 @@ def sha256_of_file(path: Path) -> str:
 
 def requires_python_of(wheel: Path | bytes) -> str | None:
     """The wheel's own Requires-Python (from its METADATA), or None when it declares none."""
+    return wheel_metadata(wheel).get("requires_python")
+
+
+def wheel_metadata(wheel: Path | bytes) -> RawMetadata:
+    """The wheel's METADATA, read bounded (MAX_METADATA); a UserError naming the wheel when
+    it is not a zip, is corrupt or has none."""
     source: Path | io.BytesIO = io.BytesIO(wheel) if isinstance(wheel, bytes) else wheel
     try:
         with zipfile.ZipFile(source) as archive:
@@ -118,7 +124,7 @@ def requires_python_of(wheel: Path | bytes) -> str | None:
     if metadata is None:
         raise UserError(f"{_describe(wheel)} has no .dist-info/METADATA — not a valid wheel")
     raw, _unparsed = parse_email(metadata)
-    return raw.get("requires_python")
+    return raw
 
 
 def _metadata_bytes(archive: zipfile.ZipFile, what: str) -> bytes | None:

@@ -12,6 +12,7 @@ from generator.check.metadata import wheel_requires_dist
 from generator.check.placeholders import placeholder_filename, write_placeholder
 from generator.check.requirements import read_requirements
 from generator.errors import UserError
+from generator.pypi.transport import InvalidResponse
 
 
 def test_requirement_lines_comments_continuations_hashes_and_includes(tmp_path: Path) -> None:
@@ -46,3 +47,24 @@ def test_a_placeholder_carries_the_release_requires_dist_and_its_extras(tmp_path
     response = requests.Response()
     response._content = path.read_bytes()
     assert wheel_requires_dist(response) == requires
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        pytest.param(b"not a zip", "is not a zip archive", id="garbage"),
+        pytest.param(None, "has no .dist-info/METADATA", id="no metadata"),
+    ],
+)
+def test_a_wheel_that_gives_no_metadata_is_an_invalid_answer(
+    tmp_path: Path, content: bytes | None, problem: str
+) -> None:
+    if content is None:
+        with zipfile.ZipFile(tmp_path / "x.whl", "w") as wheel:
+            wheel.writestr("x/__init__.py", "")
+        content = (tmp_path / "x.whl").read_bytes()
+    response = requests.Response()
+    response._content = content
+    response.url = "http://127.0.0.1/x-1.0-py3-none-any.whl"
+    with pytest.raises(InvalidResponse, match=f"x-1.0-py3-none-any.whl: a wheel {problem}"):
+        wheel_requires_dist(response)
