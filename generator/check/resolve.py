@@ -39,9 +39,10 @@ from generator.check.model import Source, Target, TargetReport, Verdict
 from generator.check.placeholders import write_placeholder
 from generator.check.requirements import RequirementLine
 from generator.core.platforms import marker_environment
-from generator.core.tags import is_pure, is_pure_fallback, pip_target_args
+from generator.core.tags import is_pure, pip_target_args
 from generator.errors import Failure, UserError
 from generator.fileio import read_json, validated
+from generator.lock.statuses import pure_wheels_are_built
 from generator.pip import offline_env, run_pip
 from generator.pypi.client import ProjectNotFound, PyPIClient
 from generator.pypi.models import ProjectFiles
@@ -398,9 +399,7 @@ def _pure_fallback(pypi: PyPIClient, name: str, version: str, filename: str) -> 
         release = pypi.project_files(name).releases().get(Version(version))
     except InvalidVersion:
         return False
-    if release is None or release.sdist is None:
-        return False
-    return is_pure_fallback(filename, (f.filename for f in release.files))
+    return release is not None and pure_wheels_are_built(release)
 
 
 def _link_local_wheels(wheels: Sequence[Path], folder: Path) -> Path | None:

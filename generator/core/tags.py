@@ -93,13 +93,6 @@ def is_pure(filename: str) -> bool:
     return bool(tags) and all(tag.platform == "any" for tag in tags)
 
 
-def is_pure_fallback(chosen: str, release_filenames: Iterable[str]) -> bool:
-    """`chosen` is a pure wheel of a release that also ships platform wheels: a compiled
-    project's slow fallback (aiohttp, frozenlist, sqlalchemy...), which serves the cell
-    only by leaving the speed-ups out."""
-    return is_pure(chosen) and has_platform_wheels(release_filenames)
-
-
 def has_platform_wheels(release_filenames: Iterable[str]) -> bool:
     """The release ships a wheel that is not pure (for any OS): the project compiles."""
     return any(

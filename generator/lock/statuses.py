@@ -16,7 +16,7 @@ and a release without a .tar.gz sdist keeps its pure wheel: nothing could be bui
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from generator.core.cells import Cell, Status
@@ -84,16 +84,12 @@ def release_cells(
 def pure_wheels_are_built(release: Release, prefer: str | None = None) -> bool:
     """The release's cells whose best wheel is pure are built instead (the pure-fallback
     rule, or `prefer: build`); never without an sdist to build from."""
-    wheels = [f.filename for f in _usable_files(release) if f.is_wheel]
-    return release.sdist is not None and builds_over_pure_wheels(prefer, wheels)
-
-
-def builds_over_pure_wheels(prefer: str | None, wheel_filenames: Iterable[str]) -> bool:
-    """Cells a pure wheel would serve are built instead: `prefer: build`, or (no `prefer`)
-    the pure wheel is a fallback because the release also has platform-specific wheels."""
+    if release.sdist is None:
+        return False
     if prefer is not None:
         return prefer == "build"
-    return has_platform_wheels(wheel_filenames)
+    # The pure wheel is a fallback: the release also has platform-specific wheels.
+    return has_platform_wheels(f.filename for f in _usable_files(release) if f.is_wheel)
 
 
 def _build_cells(cells: list[Cell], floor: tuple[int, int] | None) -> list[LockedCell]:

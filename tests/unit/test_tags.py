@@ -10,8 +10,8 @@ from generator.core.tags import (
     best_wheel,
     cell_tags,
     cpython_musllinux,
+    has_platform_wheels,
     is_pure,
-    is_pure_fallback,
     pip_target_args,
     wheels_for_arch,
 )
@@ -149,8 +149,10 @@ FL = "frozenlist-1.8.0"
         ),
     ],
 )
-def test_is_pure_fallback(chosen: str, release: list[str], expected: bool) -> None:
-    assert is_pure_fallback(chosen, release) is expected
+def test_a_pure_wheel_is_a_fallback_beside_platform_wheels(
+    chosen: str, release: list[str], expected: bool
+) -> None:
+    assert (is_pure(chosen) and has_platform_wheels(release)) is expected
 
 
 @pytest.mark.parametrize(
