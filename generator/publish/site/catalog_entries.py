@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from generator.core.cells import Cell, Family, Served
-from generator.core.platforms import ARCHS, Arch, arch_sort_key, python_numbers
+from generator.core.platforms import ARCHS, Arch, arch_sort_key, python_sort_key
 from generator.core.tags import best_wheel
 from generator.core.versions import same_version, version_key
 from generator.core.wheels import FileRef, parse_wheel_name
@@ -117,7 +117,7 @@ def build_catalog(
         families=families,
         notices=tuple(notice.message for notice in notices),
         archs=tuple(sorted(archs, key=arch_sort_key)),
-        pythons=tuple(sorted(pythons, key=_python_order)),
+        pythons=tuple(sorted(pythons, key=python_sort_key)),
         bundles=entries,
     )
 
@@ -134,7 +134,7 @@ def _bundle_entries(
     return tuple(
         _bundle_entry(bundle, python, served, modules, repository)
         for bundle in bundles
-        for python in sorted(bundle.pythons, key=_python_order)
+        for python in sorted(bundle.pythons, key=python_sort_key)
     )
 
 
@@ -173,13 +173,9 @@ def _bundle_entry(
 def _ordered(families: Iterable[Family]) -> list[Family]:
     """By module; newest version first, Pythons ascending inside it (stable sorts, last key
     first)."""
-    by_python = sorted(families, key=lambda family: _python_order(family.python))
+    by_python = sorted(families, key=lambda family: python_sort_key(family.python))
     by_version = sorted(by_python, key=lambda family: version_key(family.version), reverse=True)
     return sorted(by_version, key=lambda family: family.module)
-
-
-def _python_order(python: str) -> tuple[int, int, bool]:
-    return (*python_numbers(python), python.endswith("t"))
 
 
 def _newest_served(by_family: Mapping[Family, list[CellRecord]]) -> set[Family]:
