@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from packaging.specifiers import SpecifierSet
 
+from generator.check.builds import pinned
 from generator.check.model import Source, TargetReport, Verdict
 from generator.check.requirements import RequirementLine, parse_requirement, read_requirements
 from generator.commands.check import add_target_arguments, check
@@ -97,9 +98,8 @@ def _versions(verdicts: Sequence[Verdict]) -> tuple[str, ...]:
     if asked is None:
         return tuple(sorted({v.version for v in verdicts}))
     specifier = SpecifierSet(asked.specifier)
-    pins = [s.version for s in specifier if s.operator in ("==", "===") and "*" not in s.version]
-    if len(specifier) == 1 and pins:
-        return (pins[0],)
+    if len(specifier) == 1 and pinned(specifier):
+        return (next(iter(specifier)).version,)
     return (str(specifier),) if asked.specifier else ("latest",)
 
 
