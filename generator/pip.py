@@ -15,7 +15,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from generator.errors import Failure
 
 PIP_TIMEOUT = 300  # seconds per pip run: every verb must end in bounded time
-_NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
+# pip 25+ adds " (from REQUIRER)" after the requirement.
+_NO_MATCH = re.compile(
+    r"No matching distribution found for (.+?)(?: \(from [^()]*\))?$", re.MULTILINE
+)
 
 # pip evaluates environment markers against the interpreter it runs in, whatever
 # --python-version and --platform say: this runs pip with packaging's default marker
@@ -62,13 +65,20 @@ def run_pip(
         ) from None
 
 
+def missing_requirement(pip_output: str) -> str | None:
+    """The requirement pip could not satisfy, as it wrote it in "No matching distribution
+    found for X" (specifiers and marker included, its " (from REQUIRER)" not)."""
+    match = _NO_MATCH.search(pip_output)
+    return (match.group(1).strip() or None) if match else None
+
+
 def missing_distribution(pip_output: str) -> str | None:
     """The project pip could not find, from its "No matching distribution found for X"."""
-    match = _NO_MATCH.search(pip_output)
-    if not match:
+    requirement = missing_requirement(pip_output)
+    if requirement is None:
         return None
     # With a marker pip writes `pycparser; implementation_name != "PyPy"`: the name ends at `;`.
-    text = match.group(1).rstrip(";")
+    text = requirement.split(maxsplit=1)[0].rstrip(";")
     try:
         return Requirement(text).name
     except InvalidRequirement:

@@ -43,16 +43,11 @@ from generator.core.tags import is_pure, pip_target_args
 from generator.errors import Failure, UserError
 from generator.fileio import read_json, validated
 from generator.lock.statuses import pure_wheels_are_built
-from generator.pip import offline_env, run_pip
+from generator.pip import PIP_TIMEOUT, missing_requirement, offline_env, run_pip
 from generator.pypi.client import ProjectNotFound, PyPIClient
 from generator.pypi.models import ProjectFiles
 
 MAX_ROUNDS = 64  # distributions without a wheel in one closure; more is a runaway loop
-PIP_TIMEOUT = 300  # seconds per pip run
-# pip 25+ adds " (from REQUIRER)" after the requirement.
-_NO_MATCH = re.compile(
-    r"No matching distribution found for (.+?)(?: \(from [^()]*\))?$", re.MULTILINE
-)
 # "The user requested (constraint) x<2", "app 1.0 depends on x==1.0"
 _CAUSE = re.compile(r"^(?:The user requested(?: \(constraint\))?|.+? depends on) (.+)$")
 _UNAVAILABLE = (
@@ -256,10 +251,10 @@ def _pip_args(
 
 def _missing(output: str, rounds: _Rounds) -> list[Requirement]:
     """The requirements pip found no wheel for; a clear error for any other failure."""
-    match = _NO_MATCH.search(output)
-    if match:
+    requirement = missing_requirement(output)
+    if requirement is not None:
         try:
-            return [Requirement(match.group(1).strip())]
+            return [Requirement(requirement)]
         except InvalidRequirement:
             pass
     # A constraint on a project without wheels makes pip report a conflict, naming the

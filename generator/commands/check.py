@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from generator.check.model import Target, TargetReport
 from generator.check.report import add_hint, render_json, render_table
@@ -13,6 +12,7 @@ from generator.check.requirements import RequirementLine, read_requirements
 from generator.check.resolve import Sources, check_targets
 from generator.commands.common import Subparsers, add_matrix_argument, path_arg
 from generator.core.platforms import ARCHS, PYTHONS
+from generator.core.urls import http_url_problem
 from generator.errors import UserError
 from generator.matrix.load import load_matrix
 from generator.matrix.model import Defaults
@@ -107,12 +107,7 @@ def _index_url(text: str | None) -> str | None:
     """--index-url as given, or a clear error before any request is tried."""
     if text is None:
         return None
-    try:
-        parts = urlsplit(text)
-        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # e.g. http://[::1
-        usable = False
-    if not usable:
+    if http_url_problem(text) is not None:
         raise UserError(
             f"--index-url: {text!r} is not an http(s) URL — give this repository's published "
             "index, e.g. https://OWNER.github.io/REPO/simple/"

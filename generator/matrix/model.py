@@ -7,8 +7,6 @@ with text of the form `what is wrong — how to fix`.
 
 from __future__ import annotations
 
-import re
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -25,6 +23,7 @@ from pydantic import (
 )
 
 from generator.core.platforms import ARCHS, PYTHONS
+from generator.core.urls import http_url_problem
 from generator.matrix.policy import VersionPolicy, parse_policy
 
 # `prefer`: what serves a cell whose best wheel on the index is pure (generator.lock.statuses)
@@ -95,30 +94,11 @@ def _check_reason(value: str) -> str:
 
 
 # A DNS name or IPv4 address (letters of any script: internationalised names are hosts too).
-_HOST = re.compile(r"[\w.-]+")
-
-
 def _check_url(value: str) -> str:
     """An http(s) URL with a host that parses (the pattern alone lets `http://[::1` by)."""
-    try:
-        parts = urllib.parse.urlsplit(value)
-        host = parts.hostname
-        _ = parts.port
-    except ValueError as error:
-        raise ValueError(
-            f"'{value}' is not a URL ({error}) — give e.g. https://pypi.org/simple/"
-        ) from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ValueError(
-            f"'{value}' is not an http(s) URL with a host — give e.g. https://pypi.org/simple/"
-        )
-    if any(char.isspace() or not char.isprintable() for char in value):
-        # urlsplit drops tabs and newlines silently: the URL used would not be the one shown
-        raise ValueError(f"{value!r} has a space or control character — remove it")
-    if ":" not in host and not _HOST.fullmatch(host):  # ':': an IPv6 address urlsplit checked
-        raise ValueError(
-            f"{value!r} has a host {host!r} no URL can have — give e.g. https://pypi.org/simple/"
-        )
+    problem = http_url_problem(value)
+    if problem is not None:
+        raise ValueError(f"{problem.what} — {problem.fix or 'give e.g. https://pypi.org/simple/'}")
     return value
 
 

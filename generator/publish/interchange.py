@@ -12,7 +12,6 @@ against the file's wire model and name the file and the place of the first probl
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
 from generator.core.cells import Cell, CellJson, Origin, Served
+from generator.core.urls import http_url_problem
 from generator.core.wheels import FileRef, is_bare_filename, parse_wheel_name
 from generator.errors import UserError
 from generator.fileio import dump_json, read_json, validated, write_atomically
@@ -173,23 +173,13 @@ def read_fetch_list(path: Path) -> list[FileRef]:
             raise UserError(
                 f"{path}: sha256 of {ref.filename} is not 64 hex digits — {_LOCK_EXPORT_FIX}"
             )
-        if not _is_http_url(ref.url):
+        if http_url_problem(ref.url) is not None:  # never file:// or a local path
             raise UserError(
                 f"{path}: url of {ref.filename} {ref.url!r} is not an http(s) URL with a host "
                 f"— {_LOCK_EXPORT_FIX}"
             )
         files.append(ref)
     return files
-
-
-def _is_http_url(url: str) -> bool:
-    """What a fetch may download from: http(s) with a host (never file:// or a local path)."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        _ = parts.port  # raises for a port that is not a number
-    except ValueError:  # e.g. http://[::1
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def read_manifest(path: Path) -> Manifest:

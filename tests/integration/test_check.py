@@ -339,6 +339,20 @@ def test_an_index_url_that_is_not_a_url_is_refused_before_any_request(
     )
 
 
+def test_an_index_url_with_a_space_is_refused_before_any_request(
+    index: FixtureIndex, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same URL check as `index-url:` in matrix.yml (urlsplit alone lets a space by)."""
+    path = requirements(tmp_path, "six\n")
+    args = ["check", "-r", path, *AARCH64_312, "--index-url", "http://a b/simple/"]
+    assert cli.main(args) == 2
+    assert capsys.readouterr().err == (
+        "error: --index-url: 'http://a b/simple/' is not an http(s) URL — give this "
+        "repository's published index, e.g. https://OWNER.github.io/REPO/simple/\n"
+    )
+    assert index.seen == []  # not even PyPI was asked
+
+
 def test_a_missing_requirements_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

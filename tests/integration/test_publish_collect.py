@@ -228,6 +228,7 @@ WHEEL = "y-1.0-py3-none-any.whl"
         ("http://[::1", "0" * 64, "is not an http(s) URL with a host — write it again"),
         ("file:///etc/passwd", "0" * 64, "is not an http(s) URL with a host — write it again"),
         ("notaurl", "0" * 64, "is not an http(s) URL with a host — write it again"),
+        ("http://x/a\nb.whl", "0" * 64, "is not an http(s) URL with a host — write it again"),
     ],
 )
 def test_a_fetch_entry_that_cannot_be_downloaded_is_located_before_any_request(
