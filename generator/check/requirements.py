@@ -13,13 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 
+from generator.core.requirements_text import (
+    NotARequirement,
+    RequirementWithURL,
+    index_requirement,
+    logical_lines,
+)
 from generator.errors import UserError
 from generator.fileio import read_text
 
 MAX_DEPTH = 10  # -r inside -r: deeper than this is a loop nobody meant
-_COMMENT = re.compile(r"(^|\s+)#.*$")
 _HASH = re.compile(r"\s--hash[=\s]\S+")
 _INCLUDES = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
 
@@ -39,19 +44,17 @@ def read_requirements(path: Path) -> tuple[RequirementLine, ...]:
 def parse_requirement(text: str, where: str) -> Requirement:
     """One PEP 508 requirement, or a located error that says how to write it."""
     try:
-        requirement = Requirement(text)
-    except InvalidRequirement as error:
-        detail = str(error).splitlines()[0]
+        return index_requirement(text)
+    except NotARequirement as error:
         raise UserError(
-            f"{where}: {text!r} is not a requirement ({detail}) — write NAME[extras]"
+            f"{where}: {text!r} is not a requirement ({error}) — write NAME[extras]"
             "[specifier][; marker], e.g. psycopg2==2.9.10"
         ) from None
-    if requirement.url:
+    except RequirementWithURL:
         raise UserError(
             f"{where}: {text!r} is a direct URL — check answers for an index: name a "
             "released version instead"
-        )
-    return requirement
+        ) from None
 
 
 def _read(path: Path, *, constraint: bool, seen: tuple[Path, ...]) -> Iterator[RequirementLine]:
@@ -84,20 +87,9 @@ def _include(
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(first line number, text) of each non-empty line, comments, hashes and `\\`
-    continuations taken out, as pip reads them."""
-    pending: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        start = start or number
-        if raw.endswith("\\"):
-            pending.append(raw[:-1])
-            continue
-        line = _HASH.sub("", _COMMENT.sub("", " ".join([*pending, raw]))).strip()
-        pending, first, start = [], start, 0
+    """The file's logical lines with per-line `--hash=...` taken out: pip checks them, check
+    resolves names and versions only."""
+    for number, line in logical_lines(text):
+        line = _HASH.sub("", line).strip()
         if line:
-            yield first, line
-    if pending:
-        line = _HASH.sub("", _COMMENT.sub("", " ".join(pending))).strip()
-        if line:
-            yield start, line
+            yield number, line

@@ -14,11 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.utils import InvalidName, canonicalize_name
 
 from generator.core.platforms import ARCHS, PYTHONS
+from generator.core.requirements_text import (
+    NotARequirement,
+    RequirementWithURL,
+    index_requirement,
+    logical_lines,
+)
 from generator.errors import MatrixError, UserError
+from generator.fileio import read_text
 from generator.matrix.model import BundleSpec, Matrix, ResolvedModule
 from generator.matrix.yamlpos import LocatedDocument, Path
 
@@ -185,26 +192,17 @@ def _from_file(
 
 def _read_lines(file: FsPath, shown: str) -> tuple[list[_Line], MatrixError | None]:
     try:
-        if file.stat().st_size > MAX_REQUIREMENTS_BYTES:
-            return [], MatrixError(
-                shown, 1, 1, "larger than 1 MB: not a requirements file", "give the right file"
-            )
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        size = file.stat().st_size
+    except OSError as error:
         return [], MatrixError(shown, 1, 1, f"cannot be read ({error})", "check the file")
-    lines: list[_Line] = []
-    pending, start = "", 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not pending:
-            start = number
-        if raw.endswith("\\"):  # pip's line continuation
-            pending += raw[:-1]
-            continue
-        content = (pending + raw).split(" #", 1)[0].split("\t#", 1)[0]
-        pending = ""
-        if content.strip() and not content.lstrip().startswith("#"):
-            lines.append(_Line(start, content.strip()))
-    return lines, None
+    if size > MAX_REQUIREMENTS_BYTES:
+        return [], MatrixError(
+            shown, 1, 1, "larger than 1 MB: not a requirements file", "give the right file"
+        )
+    text = read_text(
+        file, missing="create it next to matrix.yml or fix the path", unreadable="check the file"
+    )
+    return [_Line(number, line) for number, line in logical_lines(text)], None
 
 
 def _requirement(
@@ -219,11 +217,10 @@ def _requirement(
             "list requirements only (the index is matrix.yml's `index-url`, else PyPI)",
         )
     try:
-        requirement = Requirement(line.text)
-    except InvalidRequirement as problem:
-        reason = str(problem).splitlines()[0]  # packaging adds a caret drawing below
-        return error(f"'{line.text}' is not a requirement ({reason})", "write e.g. lxml>=6")
-    if requirement.url:
+        requirement = index_requirement(line.text)
+    except NotARequirement as problem:
+        return error(f"'{line.text}' is not a requirement ({problem})", "write e.g. lxml>=6")
+    except RequirementWithURL:
         return error(
             f"'{line.text}' names a URL",
             "drop the URL: a bundle holds wheels from this repository or the index",

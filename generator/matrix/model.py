@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -23,6 +22,11 @@ from pydantic import (
 )
 
 from generator.core.platforms import ARCHS, PYTHONS
+from generator.core.requirements_text import (
+    NotARequirement,
+    RequirementWithURL,
+    index_requirement,
+)
 from generator.core.urls import http_url_problem
 from generator.matrix.policy import VersionPolicy, parse_policy
 
@@ -71,17 +75,17 @@ def _check_prefer(value: str) -> str:
 def _check_test_requirement(value: str) -> str:
     """A PEP 508 requirement pip can take from an index, spelled without spaces: cibuildwheel
     splits CIBW_TEST_REQUIRES on whitespace, and a URL or marker has no place in an import test."""
+    url_or_marker = f"'{value}' has a URL or a marker — give a name and version specifiers only"
     try:
-        requirement = Requirement(value)
-    except InvalidRequirement as error:
-        why = str(error).splitlines()[0]  # packaging adds lines that point at the column
+        requirement = index_requirement(value)
+    except NotARequirement as error:
         raise ValueError(
-            f"'{value}' is not a requirement ({why}) — write e.g. ruamel.yaml>=0.18"
+            f"'{value}' is not a requirement ({error}) — write e.g. ruamel.yaml>=0.18"
         ) from None
-    if requirement.url or requirement.marker:
-        raise ValueError(
-            f"'{value}' has a URL or a marker — give a name and version specifiers only"
-        )
+    except RequirementWithURL:
+        raise ValueError(url_or_marker) from None
+    if requirement.marker:
+        raise ValueError(url_or_marker)
     return str(requirement)
 
 

@@ -193,6 +193,21 @@ def test_problems_in_the_requirements_file_are_located_there(tmp_path: Path) -> 
     assert "is not a requirement" in lines[3]
 
 
+def test_a_requirements_file_is_read_as_check_reads_one(tmp_path: Path) -> None:
+    # The same reader as `check`: `#` after any whitespace (a no-break space too) starts a
+    # comment, and `\\` joins lines end to end.
+    (tmp_path / "app.txt").write_text("lxml\u00a0# parser\npsycopg2\\\n==2.9.10\n")
+    (bundle,) = bundles_of(tmp_path, "  app:\n    requirements: app.txt\n")
+    assert bundle.requirements == ("lxml", "psycopg2==2.9.10")
+    assert bundle.places == (f"{tmp_path / 'app.txt'}:1:1", f"{tmp_path / 'app.txt'}:2:1")
+
+
+def test_a_requirements_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "app.txt").write_bytes(b"caf\xe9\n")
+    with pytest.raises(UserError, match=r"app\.txt: cannot be read \(.*utf-8.*\) — check the"):
+        bundles_of(tmp_path, "  app:\n    requirements: app.txt\n")
+
+
 def test_a_requirements_file_naming_nothing_is_refused(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("# nothing yet\n\n")
     with pytest.raises(UserError, match=r"matrix\.yml:12:19: .*'empty.txt' names no requirement"):
