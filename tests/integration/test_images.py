@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.buildah import buildah, buildah_storage, copy_from_downstream
+from support.buildah import buildah, buildah_storage, copy_from_downstream, use_own_store
 from support.cli import run_generator
 from support.wheels import download_wheels
 
@@ -476,9 +476,7 @@ def test_push_then_copy_from_picks_each_platforms_wheels(
     registry: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
-    )
+    use_own_store(monkeypatch, tmp_path / "builder")
     repository = f"{registry}/musl/wheels"
     args = (
         "--collected",
@@ -617,9 +615,7 @@ def test_images_verb_publishes_each_cell_with_its_closure_only(
 ) -> None:
     """The publish job's batch verb: a family per module × version × python, holding the
     module and its dependency closure, not the other modules in the publish folder."""
-    monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
-    )
+    use_own_store(monkeypatch, tmp_path / "builder")
     published = tmp_path / "published"
     shutil.copytree(musl_wheels, published)
     subprocess.run(
@@ -711,9 +707,7 @@ def test_an_arch_built_later_joins_the_published_list(
 ) -> None:
     """aarch64 was published by an earlier run (it is in wheels/); this run built only
     x86_64: the list is pushed again with both archs, and the moving tag follows."""
-    monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
-    )
+    use_own_store(monkeypatch, tmp_path / "builder")
     (arm,) = musl_wheels.glob(f"markupsafe-{MODULE_VERSION}-*aarch64.whl")
     (x86,) = musl_wheels.glob(f"markupsafe-{MODULE_VERSION}-*x86_64.whl")
     wheels = tmp_path / "wheels" / "markupsafe"

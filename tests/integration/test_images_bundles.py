@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.buildah import buildah_storage, copy_from_downstream
+from support.buildah import copy_from_downstream, use_own_store
 from support.wheel_index import WheelIndex, serve_wheels
 from support.wheels import download_wheels
 
@@ -154,9 +154,7 @@ def test_one_copy_from_serves_the_whole_bundle(
     empty_index: WheelIndex,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
-    )
+    use_own_store(monkeypatch, tmp_path / "builder")
     matrix = checkout(tmp_path / "checkout")
     collected = tmp_path / "collected"  # this run rebuilt cffi; the rest is in wheels/
     shutil.copytree(published / "cffi", collected)
@@ -205,9 +203,7 @@ def test_a_requirements_pin_chooses_the_version(
     empty_index: WheelIndex,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
-    )
+    use_own_store(monkeypatch, tmp_path / "builder")
     matrix = checkout(tmp_path / "checkout")
     cells = [{"module": "markupsafe", "version": "3.0.2", "python": "3.12", "arch": "aarch64"}]
     (tmp_path / "cells.json").write_text(json.dumps(cells))
@@ -291,9 +287,7 @@ def test_an_application_bundle_takes_the_rest_of_its_closure_from_the_index(
     module markupsafe from this repository at its published 3.0.2, although the index offers
     3.0.3; aarch64, where pyyaml would compile, is left out and the warning names pyyaml.
     `--bundle app` images it with no member among the cells (markupsafe is only jinja2's)."""
-    monkeypatch.setenv(
-        "CONTAINERS_STORAGE_CONF", buildah_storage(tmp_path / "builder")["CONTAINERS_STORAGE_CONF"]
-    )
+    use_own_store(monkeypatch, tmp_path / "builder")
     repository_wheels, index_files = app_wheels
     matrix = app_checkout(tmp_path / "checkout", "jinja2\npyyaml  # the config loader\n")
     (tmp_path / "cells.json").write_text("[]")

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 BUILDAH_TIMEOUT = 600  # a COPY-only build or a push of a few wheels takes seconds
 
 
@@ -19,6 +21,11 @@ def buildah_storage(root: Path) -> dict[str, str]:
         encoding="utf-8",
     )
     return os.environ | {"CONTAINERS_STORAGE_CONF": str(conf)}
+
+
+def use_own_store(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """The generator's buildah calls in this test use a store of their own under `root`."""
+    monkeypatch.setenv("CONTAINERS_STORAGE_CONF", buildah_storage(root)["CONTAINERS_STORAGE_CONF"])
 
 
 def buildah(env: dict[str, str], *args: str) -> str:
